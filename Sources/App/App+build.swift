@@ -1,0 +1,70 @@
+import Auth
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Storage
+
+/// The composition root: opens the database named by `configuration` and builds the application on it.
+/// The database is closed when the application stops.
+func buildApplication(_ configuration: AppConfiguration, logger: Logger? = nil) async throws -> some ApplicationProtocol {
+    let logger = logger ?? makeLogger(configuration)
+    let database = try AppDatabase(path: configuration.databasePath, durability: configuration.durability, logger: logger)
+    return try await buildApplication(configuration, database: database, closeDatabaseOnStop: true, logger: logger)
+}
+
+/// Builds the application on an open `database` (tests pass their own, to look inside it afterwards).
+func buildApplication(
+    _ configuration: AppConfiguration, database: AppDatabase, closeDatabaseOnStop: Bool = false, logger: Logger? = nil
+) async throws -> some ApplicationProtocol {
+    let logger = logger ?? makeLogger(configuration)
+    let secret = try configuration.resolvedJWTSecret()
+    let tokens = try await TokenService(secret: secret, lifetime: configuration.jwtLifetime)
+    let mail: any MailTransport =
+        switch configuration.mailTransport {
+        case .log, .smtp: LogMailTransport(logger: logger)
+        case .file: try FileMailTransport(directory: URL(fileURLWithPath: configuration.mailOutboxDirectory), from: configuration.mailFrom)
+        }
+
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: AuthenticationMiddleware(tokens: tokens, database: database))
+    AuthController(
+        database: database, passwords: PasswordHasher(costLog2: configuration.passwordHashCost), tokens: tokens,
+        codes: OneTimeCodes(secret: secret), codeRules: configuration.codeRules, mail: mail
+    ).addRoutes(to: router)
+    EventController(database: database).addRoutes(to: router)
+    BookingController(database: database, maxSeatsPerBooking: configuration.bookingMaxSeats).addRoutes(to: router)
+    HealthController(database: database).addRoutes(to: router)
+
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "event-booking"),
+        services: closeDatabaseOnStop ? [DatabaseService(database: database, logger: logger)] : [],
+        onServerRunning: { channel in
+            logger.info("event-booking listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")", "database": "\(configuration.databasePath)"])
+        },
+        logger: logger)
+}
+
+func makeLogger(_ configuration: AppConfiguration) -> Logger {
+    var logger = Logger(label: "event-booking")
+    logger.logLevel = configuration.logLevel
+    return logger
+}
+
+/// Closes the database after the HTTP server has finished its in-flight requests.
+///
+/// Application shuts its services down in reverse order, and the server is last in its list, so this
+/// runs only once the server has stopped.
+struct DatabaseService: Service {
+    let database: AppDatabase
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try database.close()
+        logger.info("database closed")
+    }
+}

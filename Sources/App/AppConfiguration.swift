@@ -1,0 +1,144 @@
+import Configuration
+import Foundation
+import Logging
+import Storage
+
+/// Every setting of the service, read once at start-up and validated there.
+///
+/// Each key is read from a `ConfigReader`; with the environment provider the key `jwt.expires.in`
+/// is the variable `JWT_EXPIRES_IN`. `config/example.env` lists them all with their defaults.
+struct AppConfiguration: Sendable {
+    enum Environment: String, Sendable, CaseIterable { case development, production, test }
+    enum MailTransportKind: String, Sendable, CaseIterable { case log, file, smtp }
+
+    var host = "127.0.0.1"
+    var port = 9001
+    var databasePath = "./data/event-booking.sqlite"
+    var environment = Environment.development
+    /// nil: generated once and kept beside the database (development only).
+    var jwtSecret: String?
+    var jwtLifetime: TimeInterval = 24 * 3600
+    var logLevel = Logger.Level.info
+    var mailTransport = MailTransportKind.log
+    var mailOutboxDirectory = "./data/outbox"
+    var mailFrom = "Event Booking <no-reply@event-booking.local>"
+    var bookingMaxSeats = 10
+    /// log2 of scrypt's N for password hashes.
+    var passwordHashCost = 15
+    var durability = AppDatabase.Durability.full
+    var codeRules = OneTimeCodeRules()
+
+    init() {}
+
+    /// Reads and validates every setting; throws `ConfigurationError` with the offending key and value.
+    init(reader: ConfigReader) throws {
+        let parser = SettingParser(reader: reader)
+        host = parser.string("host") ?? host
+        port = try parser.integer("port", in: 0...65_535) ?? port
+        databasePath = parser.string("database.path") ?? databasePath
+        environment = try parser.choice("app.env", Environment.self) ?? environment
+        jwtSecret = parser.string("jwt.secret", isSecret: true)
+        jwtLifetime = try parser.duration("jwt.expires.in") ?? jwtLifetime
+        logLevel = try parser.choice("log.level", Logger.Level.self) ?? logLevel
+        mailTransport = try parser.choice("mail.transport", MailTransportKind.self) ?? mailTransport
+        mailOutboxDirectory = parser.string("mail.outbox.dir") ?? mailOutboxDirectory
+        mailFrom = parser.string("mail.from") ?? mailFrom
+        bookingMaxSeats = try parser.integer("booking.max.seats", in: 1...1_000) ?? bookingMaxSeats
+        passwordHashCost = try parser.integer("password.hash.cost", in: 4...20) ?? passwordHashCost
+        durability = try parser.choice("database.synchronous", AppDatabase.Durability.self) ?? durability
+        codeRules.lifetime = try parser.duration("otp.ttl") ?? codeRules.lifetime
+        codeRules.resendCooldown = try parser.duration("otp.resend.cooldown") ?? codeRules.resendCooldown
+        codeRules.maxFailedAttempts = try parser.integer("otp.max.attempts", in: 1...100) ?? codeRules.maxFailedAttempts
+        codeRules.maxSends = try parser.integer("otp.max.sends", in: 1...1_000) ?? codeRules.maxSends
+        codeRules.sendWindow = try parser.duration("otp.send.window") ?? codeRules.sendWindow
+        codeRules.blockDuration = try parser.duration("otp.block") ?? codeRules.blockDuration
+        if environment == .production, passwordHashCost < 14 {
+            throw ConfigurationError("PASSWORD_HASH_COST must be at least 14 in production, got \(passwordHashCost)")
+        }
+        if mailTransport == .smtp {
+            throw ConfigurationError("MAIL_TRANSPORT=smtp is not available in this version; use log or file")
+        }
+    }
+
+    /// The HS256 secret: the configured one, or in development one generated once and kept in
+    /// `<database folder>/jwt-secret` so that tokens survive restarts. Production requires a strong one.
+    func resolvedJWTSecret() throws -> String {
+        if let jwtSecret {
+            guard jwtSecret.utf8.count >= 32 else {
+                throw ConfigurationError("JWT_SECRET must be at least 32 bytes (it has \(jwtSecret.utf8.count)); generate one with: openssl rand -hex 32")
+            }
+            return jwtSecret
+        }
+        guard environment != .production else {
+            throw ConfigurationError("JWT_SECRET is required when APP_ENV=production; generate one with: openssl rand -hex 32")
+        }
+        let folder = URL(fileURLWithPath: databasePath).deletingLastPathComponent()
+        let file = folder.appendingPathComponent("jwt-secret")
+        if let stored = try? String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), stored.utf8.count >= 32 {
+            return stored
+        }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var generator = SystemRandomNumberGenerator()
+        let secret = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        try Data(secret.utf8).write(to: file, options: .atomic)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        return secret
+    }
+}
+
+/// A setting that is present but unusable; the message names the variable and what it expects.
+struct ConfigurationError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension AppDatabase.Durability: CustomStringConvertible {
+    public var description: String { rawValue }
+}
+
+/// Reads settings as strings and parses them strictly, so that `PORT=abc` stops the start.
+private struct SettingParser {
+    let reader: ConfigReader
+
+    func string(_ key: String, isSecret: Bool = false) -> String? {
+        guard let value = reader.string(forKey: ConfigKey(key), isSecret: isSecret)?.trimmingCharacters(in: .whitespaces), !value.isEmpty
+        else { return nil }
+        return value
+    }
+
+    func integer(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let text = string(key) else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw ConfigurationError("\(Self.variable(key)) must be an integer from \(range.lowerBound) to \(range.upperBound), got '\(text)'")
+        }
+        return value
+    }
+
+    func choice<Value: RawRepresentable & CaseIterable>(_ key: String, _: Value.Type) throws -> Value? where Value.RawValue == String {
+        guard let text = string(key) else { return nil }
+        guard let value = Value(rawValue: text.lowercased()) ?? Value(rawValue: text.uppercased()) else {
+            throw ConfigurationError("\(Self.variable(key)) must be one of \(Value.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+        }
+        return value
+    }
+
+    /// A duration: `90` or `90s` seconds, `15m`, `24h`, `7d`.
+    func duration(_ key: String) throws -> TimeInterval? {
+        guard let text = string(key) else { return nil }
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+        var number = Substring(text)
+        var unit = 1.0
+        if let last = text.last, let factor = units[last] {
+            number = text.dropLast()
+            unit = factor
+        }
+        guard let value = Double(number), value > 0 else {
+            throw ConfigurationError("\(Self.variable(key)) must be a positive duration like 90, 90s, 15m, 24h or 7d, got '\(text)'")
+        }
+        return value * unit
+    }
+
+    static func variable(_ key: String) -> String {
+        key.uppercased().replacingOccurrences(of: ".", with: "_")
+    }
+}

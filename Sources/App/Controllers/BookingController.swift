@@ -1,0 +1,97 @@
+import HTTPTypes
+import Logging
+import Crypto
+import Foundation
+import Hummingbird
+import Storage
+
+/// `/bookings`: book seats, list, show and cancel one's own bookings.
+struct BookingController {
+    let database: AppDatabase
+    let maxSeatsPerBooking: Int
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        let bookings = router.group("bookings", context: AuthenticatedContext.self)
+        bookings.post(use: create)
+        bookings.get(use: list)
+        bookings.get(":ref", use: show)
+        bookings.delete(":ref", use: cancel)
+    }
+
+    @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        var fields = FieldReader(try await request.jsonObject(context: context))
+        let eventId = fields.integer("eventId", required: true, range: 1...Int.max)
+        let seatCount = fields.integer("seatCount", required: true, range: 1...maxSeatsPerBooking)
+        var idempotency: IdempotencyRequest?
+        if let key = request.headers[.idempotencyKey] {
+            if key.isEmpty || key.count > 255 {
+                fields.report("Idempotency-Key", "Idempotency-Key must be 1 to 255 characters")
+            } else {
+                // The hash covers the fields that decide the booking, so formatting does not matter.
+                let digest = SHA256.hash(data: Array("eventId=\(eventId ?? 0)&seatCount=\(seatCount ?? 0)".utf8))
+                idempotency = IdempotencyRequest(key: key, requestHash: digest.map { String(format: "%02x", $0) }.joined())
+            }
+        }
+        try fields.validate()
+
+        let outcome = try await database.createBooking(
+            eventId: Int64(eventId!), seatCount: seatCount!, userId: context.userId, idempotency: idempotency,
+            encodeResponse: { details in try Self.createdBody(details) })
+        switch outcome {
+        case .created(let details, let attempts):
+            context.logger.info(
+                "booking confirmed",
+                metadata: ["booking.reference": "\(details.booking.bookingReference)", "event.id": "\(eventId!)", "attempts": "\(attempts)"])
+            return Self.created(body: try Self.createdBody(details), replayed: false)
+        case .replayed(let body):
+            return Self.created(body: body, replayed: true)
+        }
+    }
+
+    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> PageResponse<BookingResponse> {
+        let page = try request.pageRequest()
+        var status: BookingStatus?
+        if let text = request.uri.queryParameters["status"] {
+            guard let parsed = BookingStatus(rawValue: String(text)) else {
+                throw AppError.validation(field: "status", "status must be one of: CONFIRMED, CANCELLED")
+            }
+            status = parsed
+        }
+        let bookings = try await database.bookings(userId: context.userId, status: status, page: page)
+        return PageResponse(bookings, transform: BookingResponse.init)
+    }
+
+    @Sendable func show(_ request: Request, context: AuthenticatedContext) async throws -> BookingResponse {
+        BookingResponse(try await database.booking(reference: try Self.reference(context), viewerId: context.userId))
+    }
+
+    @Sendable func cancel(_ request: Request, context: AuthenticatedContext) async throws -> BookingEnvelope {
+        let details = try await database.cancelBooking(reference: try Self.reference(context), userId: context.userId)
+        context.logger.info("booking cancelled", metadata: ["booking.reference": "\(details.booking.bookingReference)"])
+        return BookingEnvelope(message: "Booking cancelled successfully. Seats have been released.", data: BookingResponse(details))
+    }
+
+    /// The `:ref` parameter when it is a UUID; anything else names no booking (404).
+    static func reference(_ context: AuthenticatedContext) throws -> String {
+        guard let text = context.parameters.get("ref"), let uuid = UUID(uuidString: text) else {
+            throw AppError(StorageError.notFound(.booking))
+        }
+        return uuid.uuidString.lowercased()
+    }
+
+    static func createdBody(_ details: BookingDetails) throws -> [UInt8] {
+        let envelope = BookingEnvelope(message: "Booking confirmed successfully", data: BookingResponse(details))
+        return Array(try JSONEncoder.api().encode(envelope))
+    }
+
+    static func created(body: [UInt8], replayed: Bool) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if replayed { headers[.idempotentReplayed] = "true" }
+        return Response(status: .created, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+extension HTTPField.Name {
+    static let idempotencyKey = Self("Idempotency-Key")!
+    static let idempotentReplayed = Self("Idempotent-Replayed")!
+}

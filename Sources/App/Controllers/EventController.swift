@@ -1,0 +1,117 @@
+import Logging
+import Foundation
+import Hummingbird
+import Storage
+
+/// `/events`: the public catalogue and the organizer's own events.
+struct EventController {
+    let database: AppDatabase
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("events", use: list)
+        router.get("events/:id", use: show)
+        let organizer = router.group("events", context: AuthenticatedContext.self)
+        organizer.post(use: create)
+        organizer.put(":id", use: update)
+        organizer.delete(":id", use: delete)
+        organizer.get("organizer/my-events", use: myEvents)
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> PageResponse<EventResponse> {
+        let page = try request.pageRequest()
+        let query = request.uri.queryParameters
+        var problems: [FieldProblem] = []
+        var filter = EventFilter()
+        if let status = query["status"] {
+            filter.status = EventStatus(rawValue: String(status))
+            if filter.status == nil { problems.append(.init(field: "status", message: Self.statusMessage("status"))) }
+        }
+        if let organizerId = query["organizerId"] {
+            filter.organizerId = Int64(organizerId)
+            if filter.organizerId == nil { problems.append(.init(field: "organizerId", message: "organizerId must be an integer")) }
+        }
+        for name in ["from", "to"] {
+            guard let text = query[name[...]] else { continue }
+            guard let date = Timestamp.parse(String(text)) else {
+                problems.append(.init(field: name, message: "\(name) must be an ISO 8601 date-time with a time zone"))
+                continue
+            }
+            if name == "from" { filter.from = date } else { filter.to = date }
+        }
+        if !problems.isEmpty { throw AppError.validation(problems) }
+        let events = try await database.events(matching: filter, viewerId: context.user?.id, page: page)
+        return PageResponse(events, transform: EventResponse.init)
+    }
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> EventResponse {
+        EventResponse(try await database.event(id: try Self.eventId(context), viewerId: context.user?.id))
+    }
+
+    @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<EventResponse> {
+        try context.requireOrganizer()
+        var fields = FieldReader(try await request.jsonObject(context: context))
+        let title = fields.string("title", required: true, length: 1...200)
+        let description = fields.nullableString("description", length: 0...5000)
+        let totalSeats = fields.integer("totalSeats", required: true, range: 1...1_000_000)
+        let status = fields.oneOf("status", required: false, EventStatus.self) ?? .draft
+        let eventDate = fields.dateTime("eventDate", required: false, nullable: true)
+        if status.isFinal { fields.report("status", "status of a new event must be DRAFT or PUBLISHED") }
+        try fields.validate()
+
+        let newEvent = NewEvent(title: title!, description: description ?? nil, totalSeats: totalSeats!, status: status, eventDate: eventDate ?? nil)
+        let details = try await database.createEvent(newEvent, organizerId: context.userId)
+        context.logger.info("event created", metadata: ["event.id": "\(details.event.id!)"])
+        return EditedResponse(status: .created, response: EventResponse(details))
+    }
+
+    @Sendable func update(_ request: Request, context: AuthenticatedContext) async throws -> EventResponse {
+        try context.requireOrganizer()
+        let id = try Self.eventId(context)
+        let body = try await request.jsonObject(context: context)
+        var fields = FieldReader(body)
+        var changes = EventChanges()
+        changes.title = fields.string("title", required: false, length: 1...200)
+        changes.description = fields.nullableString("description", length: 0...5000)
+        changes.totalSeats = fields.integer("totalSeats", required: false, range: 1...1_000_000)
+        changes.status = fields.oneOf("status", required: false, EventStatus.self)
+        changes.eventDate = fields.dateTime("eventDate", required: false, nullable: true)
+        let known = ["title", "description", "totalSeats", "status", "eventDate"]
+        if !known.contains(where: fields.has) { fields.report("body", "body must contain at least one of: \(known.joined(separator: ", "))") }
+        try fields.validate()
+
+        let details = try await database.updateEvent(id: id, changes: changes, actorId: context.userId)
+        context.logger.info("event updated", metadata: ["event.id": "\(id)", "event.version": "\(details.event.version)"])
+        return EventResponse(details)
+    }
+
+    @Sendable func delete(_ request: Request, context: AuthenticatedContext) async throws -> EventDeletedResponse {
+        try context.requireOrganizer()
+        let id = try Self.eventId(context)
+        try await database.deleteEvent(id: id, actorId: context.userId)
+        context.logger.info("event deleted", metadata: ["event.id": "\(id)"])
+        return EventDeletedResponse(eventId: id)
+    }
+
+    @Sendable func myEvents(_ request: Request, context: AuthenticatedContext) async throws -> PageResponse<EventResponse> {
+        try context.requireOrganizer()
+        let page = try request.pageRequest()
+        var filter = EventFilter(organizerId: context.userId)
+        if let status = request.uri.queryParameters["status"] {
+            guard let parsed = EventStatus(rawValue: String(status)) else { throw AppError.validation(field: "status", Self.statusMessage("status")) }
+            filter.status = parsed
+        }
+        let events = try await database.events(matching: filter, viewerId: context.userId, page: page)
+        return PageResponse(events, transform: EventResponse.init)
+    }
+
+    static func eventId(_ context: some RequestContext) throws -> Int64 {
+        guard let id = context.parameters.get("id", as: Int64.self), id > 0 else {
+            throw AppError.validation(field: "id", "id must be a positive integer")
+        }
+        return id
+    }
+
+    static func statusMessage(_ field: String) -> String {
+        "\(field) must be one of: \(EventStatus.allCases.map(\.rawValue).joined(separator: ", "))"
+    }
+}

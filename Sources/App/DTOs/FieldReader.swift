@@ -1,0 +1,111 @@
+import Foundation
+
+/// Reads and validates the fields of a JSON object, collecting one problem per bad field.
+///
+/// Unknown fields are ignored; a wrong type is a problem, never a coercion (`"3"` is not a number).
+struct FieldReader {
+    private let object: [String: JSONValue]
+    private(set) var problems: [FieldProblem] = []
+
+    init(_ object: [String: JSONValue]) {
+        self.object = object
+    }
+
+    /// Whether the body has the field at all (`null` included): the difference between "leave" and "clear".
+    func has(_ field: String) -> Bool { object[field] != nil }
+
+    mutating func string(_ field: String, required: Bool, length: ClosedRange<Int>) -> String? {
+        guard let value = present(field, required: required) else { return nil }
+        guard case .string(let text) = value else { return problem(field, "\(field) must be a string") }
+        guard length.contains(text.count) else {
+            return problem(field, "\(field) must be between \(length.lowerBound) and \(length.upperBound) characters")
+        }
+        return text
+    }
+
+    mutating func integer(_ field: String, required: Bool, range: ClosedRange<Int>) -> Int? {
+        guard let value = present(field, required: required) else { return nil }
+        guard case .integer(let number) = value, let integer = Int(exactly: number) else {
+            return problem(field, "\(field) must be an integer")
+        }
+        guard range.contains(integer) else {
+            return problem(field, "\(field) must be between \(range.lowerBound) and \(range.upperBound)")
+        }
+        return integer
+    }
+
+    mutating func oneOf<Value: RawRepresentable & CaseIterable>(_ field: String, required: Bool, _: Value.Type) -> Value?
+    where Value.RawValue == String {
+        guard let value = present(field, required: required) else { return nil }
+        guard case .string(let text) = value, let parsed = Value(rawValue: text) else {
+            return problem(field, "\(field) must be one of: \(Value.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return parsed
+    }
+
+    /// A string, or `.some(nil)` for an explicit `null`: for fields an update may clear.
+    mutating func nullableString(_ field: String, length: ClosedRange<Int>) -> String?? {
+        guard let value = object[field] else { return nil }
+        if value == .null { return .some(nil) }
+        return string(field, required: true, length: length).map { .some($0) }
+    }
+
+    /// A date-time, or `.some(nil)` for an explicit `null` when `nullable`.
+    mutating func dateTime(_ field: String, required: Bool, nullable: Bool) -> Date?? {
+        guard let value = object[field] else {
+            if required { problems.append(.init(field: field, message: "\(field) is required")) }
+            return nil
+        }
+        if value == .null {
+            if nullable { return .some(nil) }
+            return problem(field, "\(field) must not be null")
+        }
+        guard case .string(let text) = value, let date = Timestamp.parse(text) else {
+            return problem(field, "\(field) must be an ISO 8601 date-time with a time zone, like 2026-12-31T18:00:00Z")
+        }
+        return .some(date)
+    }
+
+    mutating func email(_ field: String) -> String? {
+        guard let text = string(field, required: true, length: 3...254) else { return nil }
+        guard text.wholeMatch(of: #/[^\s@]+@[^\s@]+\.[^\s@]+/#) != nil else { return problem(field, "\(field) must be a valid email address") }
+        return text.lowercased()
+    }
+
+    /// A password of 8 to 128 characters with a lowercase, an uppercase, a digit and a symbol.
+    mutating func strongPassword(_ field: String) -> String? {
+        guard let text = string(field, required: true, length: 8...128) else { return nil }
+        let strong =
+            text.contains(where: \.isLowercase) && text.contains(where: \.isUppercase) && text.contains(where: \.isNumber)
+            && text.contains(where: { !$0.isLetter && !$0.isNumber && !$0.isWhitespace })
+        guard strong else {
+            return problem(field, "\(field) must contain a lowercase letter, an uppercase letter, a digit and a symbol")
+        }
+        return text
+    }
+
+    /// Adds a problem found by the caller (a rule across fields, say).
+    mutating func report(_ field: String, _ message: String) {
+        problems.append(.init(field: field, message: message))
+    }
+
+    /// Throws the `VALIDATION_FAILED` error when any field was bad.
+    func validate() throws {
+        if !problems.isEmpty { throw AppError.validation(problems) }
+    }
+
+    private mutating func present(_ field: String, required: Bool) -> JSONValue? {
+        switch object[field] {
+        case .none, .some(.null):
+            if required { problems.append(.init(field: field, message: "\(field) is required")) }
+            return nil
+        case .some(let value):
+            return value
+        }
+    }
+
+    private mutating func problem<T>(_ field: String, _ message: String) -> T? {
+        problems.append(.init(field: field, message: message))
+        return nil
+    }
+}

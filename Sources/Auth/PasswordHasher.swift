@@ -1,0 +1,74 @@
+import Crypto
+import CryptoExtras
+import Foundation
+import NIOPosix
+
+/// Hashes and verifies passwords with scrypt (swift-crypto), on NIO's thread pool so that the tens of
+/// milliseconds it costs never block an event loop or the cooperative pool.
+///
+/// Stored form: `$scrypt$ln=15,r=8,p=1$<salt base64>$<hash base64>`; the parameters travel with the
+/// hash, so raising the cost later still verifies old hashes.
+public struct PasswordHasher: Sendable {
+    /// log2 of scrypt's N. 15 (~75 ms here) in production; tests use less.
+    public let costLog2: Int
+    let threadPool: NIOThreadPool
+
+    public init(costLog2: Int = 15, threadPool: NIOThreadPool = .singleton) {
+        self.costLog2 = costLog2
+        self.threadPool = threadPool
+    }
+
+    /// A new salted hash of `password`.
+    public func hash(_ password: String) async throws -> String {
+        let cost = costLog2
+        return try await threadPool.runIfActive {
+            var salt = [UInt8](repeating: 0, count: 16)
+            var generator = SystemRandomNumberGenerator()
+            for index in salt.indices { salt[index] = generator.next() }
+            let derived = try Self.derive(password, salt: salt, costLog2: cost, blockSize: 8, parallelism: 1)
+            return "$scrypt$ln=\(cost),r=8,p=1$\(Data(salt).base64EncodedString())$\(Data(derived).base64EncodedString())"
+        }
+    }
+
+    /// True when `password` matches `storedHash`. With no stored hash (unknown user) it still spends
+    /// the time of one verification, so both failures look alike from outside.
+    public func verify(_ password: String, against storedHash: String?) async throws -> Bool {
+        let stored = storedHash ?? "$scrypt$ln=\(costLog2),r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+        let parts = stored.split(separator: "$", omittingEmptySubsequences: true)
+        guard parts.count == 4, parts[0] == "scrypt",
+            let parameters = Self.parameters(parts[1]),
+            let salt = Data(base64Encoded: String(parts[2])), let expected = Data(base64Encoded: String(parts[3]))
+        else { throw AuthError.unreadablePasswordHash }
+        let matches = try await threadPool.runIfActive {
+            let derived = try Self.derive(password, salt: [UInt8](salt), costLog2: parameters.ln, blockSize: parameters.r, parallelism: parameters.p)
+            return Self.constantTimeEquals(derived, [UInt8](expected))
+        }
+        return matches && storedHash != nil
+    }
+
+    private static func derive(_ password: String, salt: [UInt8], costLog2: Int, blockSize: Int, parallelism: Int) throws -> [UInt8] {
+        let key = try KDF.Scrypt.deriveKey(
+            from: Array(password.utf8), salt: salt, outputByteCount: 32, rounds: 1 << costLog2, blockSize: blockSize,
+            parallelism: parallelism)
+        return key.withUnsafeBytes { Array($0) }
+    }
+
+    private static func parameters(_ text: Substring) -> (ln: Int, r: Int, p: Int)? {
+        var values: [Substring: Int] = [:]
+        for pair in text.split(separator: ",") {
+            let keyValue = pair.split(separator: "=")
+            guard keyValue.count == 2, let value = Int(keyValue[1]) else { return nil }
+            values[keyValue[0]] = value
+        }
+        guard let ln = values["ln"], let r = values["r"], let p = values["p"], (1...20).contains(ln), (1...32).contains(r), (1...16).contains(p)
+        else { return nil }
+        return (ln, r, p)
+    }
+
+    private static func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        var difference: UInt8 = 0
+        for index in lhs.indices { difference |= lhs[index] ^ rhs[index] }
+        return difference == 0
+    }
+}

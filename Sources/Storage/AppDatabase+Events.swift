@@ -1,0 +1,143 @@
+import Foundation
+import GRDB
+
+extension AppDatabase {
+    /// Creates an event owned by `organizerId`, all seats available, version 0.
+    public func createEvent(_ newEvent: NewEvent, organizerId: Int64, now: Date = Date()) async throws -> EventDetails {
+        try await dbWriter.write { db in
+            var event = Event(
+                id: nil, title: newEvent.title, description: newEvent.description, totalSeats: newEvent.totalSeats,
+                availableSeats: newEvent.totalSeats, status: newEvent.status, eventDate: newEvent.eventDate,
+                organizerId: organizerId, version: 0, createdAt: now, updatedAt: now)
+            try event.insert(db)
+            return try Self.fetchEventDetails(id: event.id!, db)!
+        }
+    }
+
+    /// The event `id` as `viewerId` may see it: another organizer's draft is `notFound`.
+    public func event(id: Int64, viewerId: Int64?) async throws -> EventDetails {
+        try await dbWriter.read { db in
+            guard let details = try Self.fetchEventDetails(id: id, db), Self.isVisible(details.event, to: viewerId) else {
+                throw StorageError.notFound(.event)
+            }
+            return details
+        }
+    }
+
+    /// A page of events newest first: everything matching `filter` that `viewerId` may see.
+    public func events(matching filter: EventFilter, viewerId: Int64?, page: PageRequest) async throws -> Page<EventDetails> {
+        var conditions = ["(events.status <> 'DRAFT' OR events.organizer_id IS ?)"]
+        var arguments: StatementArguments = [viewerId]
+        if let status = filter.status {
+            conditions.append("events.status = ?")
+            arguments += [status]
+        }
+        if let organizerId = filter.organizerId {
+            conditions.append("events.organizer_id = ?")
+            arguments += [organizerId]
+        }
+        if let from = filter.from {
+            conditions.append("events.event_date >= ?")
+            arguments += [from]
+        }
+        if let to = filter.to {
+            conditions.append("events.event_date <= ?")
+            arguments += [to]
+        }
+        let whereClause = "WHERE " + conditions.joined(separator: " AND ")
+        return try await dbWriter.read { [arguments] db in
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events \(whereClause)", arguments: arguments) ?? 0
+            let rows = try Row.fetchAll(
+                db,
+                sql: "\(EventDetails.selectSQL) \(whereClause) ORDER BY events.created_at DESC, events.id DESC LIMIT ? OFFSET ?",
+                arguments: arguments + [page.limit, page.offset])
+            return Page(items: try rows.map(EventDetails.init(row:)), total: total, request: page)
+        }
+    }
+
+    /// Applies `changes` to an event its organizer owns, under the version guard.
+    ///
+    /// Seat changes keep the booked seats: `availableSeats = totalSeats - booked`, and a total below
+    /// the booked seats is refused. `CANCELLED` cancels every confirmed booking in the same transaction.
+    /// A booking that commits between the read and the write changes the version, so the update
+    /// re-reads and tries again instead of overwriting it.
+    public func updateEvent(id: Int64, changes: EventChanges, actorId: Int64, now: Date = Date()) async throws -> EventDetails {
+        try await withVersionGuard(
+            read: { db in
+                let current = try Self.eventForUpdate(id: id, actorId: actorId, db)
+                return (current: current, updated: try Self.apply(changes, to: current))
+            },
+            write: { db, snapshot in
+                let (current, updated) = snapshot
+                try db.execute(
+                    sql: """
+                        UPDATE events SET title = ?, description = ?, total_seats = ?, available_seats = ?, status = ?,
+                            event_date = ?, version = version + 1, updated_at = ?
+                        WHERE id = ? AND version = ?
+                        """,
+                    arguments: [
+                        updated.title, updated.description, updated.totalSeats, updated.availableSeats, updated.status,
+                        updated.eventDate, now, id, current.version,
+                    ])
+                guard db.changesCount == 1 else { return nil }
+                if updated.status == .cancelled {
+                    try db.execute(
+                        sql: "UPDATE bookings SET status = 'CANCELLED', updated_at = ? WHERE event_id = ? AND status = 'CONFIRMED'",
+                        arguments: [now, id])
+                }
+                return try Self.fetchEventDetails(id: id, db)
+            }
+        ).result
+    }
+
+    /// Deletes an event that has never been booked; `eventHasBookings` otherwise.
+    public func deleteEvent(id: Int64, actorId: Int64) async throws {
+        try await dbWriter.write { db in
+            guard let event = try Event.fetchOne(db, key: id), Self.isVisible(event, to: actorId) else {
+                throw StorageError.notFound(.event)
+            }
+            guard event.organizerId == actorId else { throw StorageError.forbidden(.event) }
+            if try Booking.filter(Column("event_id") == id).fetchCount(db) > 0 {
+                throw StorageError.eventHasBookings
+            }
+            try Event.deleteOne(db, key: id)
+        }
+    }
+
+    static func fetchEventDetails(id: Int64, _ db: Database) throws -> EventDetails? {
+        try Row.fetchOne(db, sql: "\(EventDetails.selectSQL) WHERE events.id = ?", arguments: [id]).map(EventDetails.init(row:))
+    }
+
+    static func isVisible(_ event: Event, to viewerId: Int64?) -> Bool {
+        event.status != .draft || event.organizerId == viewerId
+    }
+
+    /// The event `actorId` wants to change: 404 when hidden from them, 403 when not theirs, refused when final.
+    private static func eventForUpdate(id: Int64, actorId: Int64, _ db: Database) throws -> Event {
+        guard let event = try Event.fetchOne(db, key: id), isVisible(event, to: actorId) else {
+            throw StorageError.notFound(.event)
+        }
+        guard event.organizerId == actorId else { throw StorageError.forbidden(.event) }
+        if event.status.isFinal { throw StorageError.eventIsFinal(event.status) }
+        return event
+    }
+
+    private static func apply(_ changes: EventChanges, to current: Event) throws -> Event {
+        var event = current
+        if let title = changes.title { event.title = title }
+        if let description = changes.description { event.description = description }
+        if let eventDate = changes.eventDate { event.eventDate = eventDate }
+        if let status = changes.status {
+            if status == .draft, current.status != .draft, current.bookedSeats > 0 {
+                throw StorageError.unpublishWithBookings
+            }
+            event.status = status
+        }
+        if let totalSeats = changes.totalSeats {
+            guard totalSeats >= current.bookedSeats else { throw StorageError.seatsBelowBooked(booked: current.bookedSeats) }
+            event.totalSeats = totalSeats
+        }
+        event.availableSeats = event.status == .cancelled ? event.totalSeats : event.totalSeats - current.bookedSeats
+        return event
+    }
+}

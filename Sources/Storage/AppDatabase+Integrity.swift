@@ -1,0 +1,48 @@
+import GRDB
+
+/// What `event-booking check` found: SQLite's own verdict and every event whose seats disagree with its bookings.
+public struct IntegrityReport: Sendable {
+    /// One seat-accounting failure: the event's counter against what its confirmed bookings hold.
+    public struct SeatMismatch: Sendable, Equatable {
+        public var eventId: Int64
+        public var totalSeats: Int
+        public var availableSeats: Int
+        public var confirmedSeats: Int
+    }
+
+    /// `PRAGMA integrity_check` lines; `["ok"]` when the file is sound.
+    public var integrityCheck: [String]
+    public var foreignKeyViolations: Int
+    public var seatMismatches: [SeatMismatch]
+    public var eventsChecked: Int
+
+    public var isHealthy: Bool { integrityCheck == ["ok"] && foreignKeyViolations == 0 && seatMismatches.isEmpty }
+}
+
+extension AppDatabase {
+    /// Runs SQLite's integrity and foreign key checks and the seat invariant on every event.
+    public func checkIntegrity() async throws -> IntegrityReport {
+        try await dbWriter.read { db in
+            let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
+            let foreignKeyViolations = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count
+            let eventsChecked = try Event.fetchCount(db)
+            let mismatches = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT events.id, events.total_seats, events.available_seats,
+                           COALESCE(SUM(CASE WHEN bookings.status = 'CONFIRMED' THEN bookings.seat_count END), 0) AS confirmed
+                    FROM events LEFT JOIN bookings ON bookings.event_id = events.id
+                    GROUP BY events.id
+                    HAVING events.total_seats - events.available_seats <> confirmed
+                    """
+            ).map { row in
+                IntegrityReport.SeatMismatch(
+                    eventId: row["id"], totalSeats: row["total_seats"], availableSeats: row["available_seats"],
+                    confirmedSeats: row["confirmed"])
+            }
+            return IntegrityReport(
+                integrityCheck: integrity, foreignKeyViolations: foreignKeyViolations, seatMismatches: mismatches,
+                eventsChecked: eventsChecked)
+        }
+    }
+}

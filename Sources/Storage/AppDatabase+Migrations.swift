@@ -1,0 +1,72 @@
+import GRDB
+
+extension AppDatabase {
+    /// The schema's history. A shipped migration is never edited: add a new one, and update `schema.sql`
+    /// (StorageTests fails until the migrated schema and `schema.sql` agree).
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE users (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    email TEXT NOT NULL UNIQUE CHECK (email = lower(email) AND length(email) BETWEEN 3 AND 254),
+                    firstname TEXT NOT NULL CHECK (length(firstname) BETWEEN 1 AND 100),
+                    lastname TEXT NOT NULL CHECK (length(lastname) BETWEEN 1 AND 100),
+                    password_hash TEXT NOT NULL,
+                    country TEXT NOT NULL CHECK (length(country) BETWEEN 1 AND 100),
+                    role TEXT NOT NULL DEFAULT 'USER' CHECK (role IN ('USER', 'ORGANIZER')),
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE TABLE one_time_codes (
+                    email TEXT PRIMARY KEY CHECK (email = lower(email)),
+                    code_hash TEXT,
+                    expires_at TEXT,
+                    failed_attempts INTEGER NOT NULL DEFAULT 0 CHECK (failed_attempts >= 0),
+                    send_count INTEGER NOT NULL DEFAULT 0 CHECK (send_count >= 0),
+                    window_started_at TEXT NOT NULL,
+                    last_sent_at TEXT NOT NULL,
+                    blocked_until TEXT
+                );
+                CREATE TABLE events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    title TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
+                    description TEXT CHECK (description IS NULL OR length(description) <= 5000),
+                    total_seats INTEGER NOT NULL CHECK (total_seats BETWEEN 1 AND 1000000),
+                    available_seats INTEGER NOT NULL CHECK (available_seats >= 0 AND available_seats <= total_seats),
+                    status TEXT NOT NULL DEFAULT 'DRAFT' CHECK (status IN ('DRAFT', 'PUBLISHED', 'CANCELLED', 'COMPLETED')),
+                    event_date TEXT,
+                    organizer_id INTEGER NOT NULL REFERENCES users(id) ON DELETE RESTRICT,
+                    version INTEGER NOT NULL DEFAULT 0 CHECK (version >= 0),
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE INDEX events_organizer_id ON events(organizer_id);
+                CREATE INDEX events_status ON events(status);
+                CREATE INDEX events_event_date ON events(event_date);
+                CREATE TABLE bookings (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    booking_reference TEXT NOT NULL UNIQUE,
+                    event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE RESTRICT,
+                    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE RESTRICT,
+                    seat_count INTEGER NOT NULL CHECK (seat_count > 0),
+                    status TEXT NOT NULL DEFAULT 'CONFIRMED' CHECK (status IN ('CONFIRMED', 'CANCELLED')),
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE INDEX bookings_user_id ON bookings(user_id);
+                CREATE INDEX bookings_event_id ON bookings(event_id);
+                CREATE TABLE idempotency_keys (
+                    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    key TEXT NOT NULL CHECK (length(key) BETWEEN 1 AND 255),
+                    request_hash TEXT NOT NULL,
+                    booking_id INTEGER NOT NULL REFERENCES bookings(id) ON DELETE CASCADE,
+                    response_body BLOB NOT NULL,
+                    created_at TEXT NOT NULL,
+                    PRIMARY KEY (user_id, key)
+                );
+                """)
+        }
+        return migrator
+    }
+}

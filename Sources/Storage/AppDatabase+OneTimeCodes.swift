@@ -1,0 +1,81 @@
+import Foundation
+import GRDB
+
+extension AppDatabase {
+    /// Stores `codeHash` as the live code of `email`, enforcing the cooldown, the send limit and blocks.
+    ///
+    /// Refusals that change state (the send that trips the block) are committed before they are thrown.
+    public func issueOneTimeCode(email: String, codeHash: String, rules: OneTimeCodeRules, now: Date = Date()) async throws -> IssuedCode {
+        let email = email.lowercased()
+        let result: Result<IssuedCode, StorageError> = try await dbWriter.write { db in
+            if try User.filter(Column("email") == email).fetchCount(db) > 0 {
+                return .failure(.emailInUse)
+            }
+            var code = try OneTimeCode.fetchOne(db, key: email)
+                ?? OneTimeCode(email: email, codeHash: nil, expiresAt: nil, failedAttempts: 0, sendCount: 0,
+                               windowStartedAt: now, lastSentAt: .distantPast, blockedUntil: nil)
+            if let blockedUntil = code.blockedUntil, blockedUntil > now {
+                return .failure(.oneTimeCode(.blocked(until: blockedUntil)))
+            }
+            let sinceLastSend = now.timeIntervalSince(code.lastSentAt)
+            if sinceLastSend < rules.resendCooldown {
+                return .failure(.oneTimeCode(.resendTooSoon(retryAfterSeconds: Int((rules.resendCooldown - sinceLastSend).rounded(.up)))))
+            }
+            if now.timeIntervalSince(code.windowStartedAt) >= rules.sendWindow || code.blockedUntil != nil {
+                code.windowStartedAt = now
+                code.sendCount = 0
+                code.blockedUntil = nil
+            }
+            if code.sendCount >= rules.maxSends {
+                code.blockedUntil = now.addingTimeInterval(rules.blockDuration)
+                code.codeHash = nil
+                try code.save(db)
+                return .failure(.oneTimeCode(.blocked(until: code.blockedUntil!)))
+            }
+            code.sendCount += 1
+            code.codeHash = codeHash
+            code.expiresAt = now.addingTimeInterval(rules.lifetime)
+            code.failedAttempts = 0
+            code.lastSentAt = now
+            try code.save(db)
+            return .success(IssuedCode(sentAt: now, expiresAt: code.expiresAt!, attempt: code.sendCount, maxAttempts: rules.maxSends))
+        }
+        return try result.get()
+    }
+
+    /// Consumes the live code of `newUser.email` when `codeHash` matches it, and creates the user in
+    /// the same transaction. A wrong code counts a failed try (committed); the last allowed wrong
+    /// try kills the code and blocks the address.
+    public func registerUser(_ newUser: NewUser, codeHash: String, rules: OneTimeCodeRules, now: Date = Date()) async throws -> User {
+        let email = newUser.email.lowercased()
+        let result: Result<User, StorageError> = try await dbWriter.write { db in
+            if try User.filter(Column("email") == email).fetchCount(db) > 0 {
+                return .failure(.emailInUse)
+            }
+            guard var code = try OneTimeCode.fetchOne(db, key: email) else {
+                return .failure(.oneTimeCode(.invalid(failedAttempts: 0, maxAttempts: rules.maxFailedAttempts)))
+            }
+            if let blockedUntil = code.blockedUntil, blockedUntil > now {
+                return .failure(.oneTimeCode(.blocked(until: blockedUntil)))
+            }
+            guard let liveHash = code.codeHash, let expiresAt = code.expiresAt else {
+                return .failure(.oneTimeCode(.invalid(failedAttempts: code.failedAttempts, maxAttempts: rules.maxFailedAttempts)))
+            }
+            if expiresAt <= now {
+                return .failure(.oneTimeCode(.expired(failedAttempts: code.failedAttempts, maxAttempts: rules.maxFailedAttempts)))
+            }
+            guard liveHash == codeHash else {
+                code.failedAttempts += 1
+                if code.failedAttempts >= rules.maxFailedAttempts {
+                    code.codeHash = nil
+                    code.blockedUntil = now.addingTimeInterval(rules.blockDuration)
+                }
+                try code.update(db)
+                return .failure(.oneTimeCode(.invalid(failedAttempts: code.failedAttempts, maxAttempts: rules.maxFailedAttempts)))
+            }
+            try code.delete(db)
+            return .success(try Self.insertUser(newUser, now: now, db))
+        }
+        return try result.get()
+    }
+}

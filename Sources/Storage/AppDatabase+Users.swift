@@ -1,0 +1,34 @@
+import Foundation
+import GRDB
+
+extension AppDatabase {
+    /// Inserts a user (email lowercased); `StorageError.emailInUse` when the address is taken.
+    public func createUser(_ newUser: NewUser, now: Date = Date()) async throws -> User {
+        try await dbWriter.write { db in try Self.insertUser(newUser, now: now, db) }
+    }
+
+    /// The user with this id, or nil.
+    public func user(id: Int64) async throws -> User? {
+        try await dbWriter.read { db in try User.fetchOne(db, key: id) }
+    }
+
+    /// The user with this email (any case), or nil.
+    public func user(email: String) async throws -> User? {
+        try await dbWriter.read { db in
+            try User.filter(Column("email") == email.lowercased()).fetchOne(db)
+        }
+    }
+
+    static func insertUser(_ newUser: NewUser, now: Date, _ db: Database) throws -> User {
+        var user = User(
+            id: nil, email: newUser.email.lowercased(), firstname: newUser.firstname, lastname: newUser.lastname,
+            passwordHash: newUser.passwordHash, country: newUser.country, role: newUser.role,
+            createdAt: now, updatedAt: now)
+        do {
+            try user.insert(db)
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            throw StorageError.emailInUse
+        }
+        return user
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import GRDB
+
+/// A booking is `CONFIRMED` from its commit until it is cancelled.
+public enum BookingStatus: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    case confirmed = "CONFIRMED"
+    case cancelled = "CANCELLED"
+}
+
+/// A row of `bookings`.
+public struct Booking: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "bookings"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    public var id: Int64?
+    public var bookingReference: String
+    public var eventId: Int64
+    public var userId: Int64
+    public var seatCount: Int
+    public var status: BookingStatus
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
+
+/// A booking with the summary of its event that every answer shows.
+public struct BookingDetails: Sendable, Equatable {
+    public var booking: Booking
+    public var eventTitle: String
+    public var eventDate: Date?
+    public var eventStatus: EventStatus
+    public var eventOrganizerId: Int64
+
+    init(booking: Booking, event: Event) {
+        self.booking = booking
+        self.eventTitle = event.title
+        self.eventDate = event.eventDate
+        self.eventStatus = event.status
+        self.eventOrganizerId = event.organizerId
+    }
+
+    /// Decodes a row of `BookingDetails.selectSQL`.
+    init(row: Row) throws {
+        self.booking = try Booking(row: row)
+        self.eventTitle = row["event_title"]
+        self.eventDate = row["event_date"]
+        self.eventStatus = row["event_status"]
+        self.eventOrganizerId = row["event_organizer_id"]
+    }
+
+    static let selectSQL = """
+        SELECT bookings.*, events.title AS event_title, events.event_date AS event_date,
+               events.status AS event_status, events.organizer_id AS event_organizer_id
+        FROM bookings JOIN events ON events.id = bookings.event_id
+        """
+}
+
+/// The caller's key for a retried `POST /bookings` and a hash of the body it came with.
+public struct IdempotencyRequest: Sendable {
+    public var key: String
+    public var requestHash: String
+
+    public init(key: String, requestHash: String) {
+        self.key = key
+        self.requestHash = requestHash
+    }
+}
+
+/// What a booking request came to.
+public enum BookingOutcome: Sendable {
+    /// A new booking, committed after `attempts` tries of the guarded write.
+    case created(BookingDetails, attempts: Int)
+    /// The same idempotency key and body were seen before: the stored answer, byte for byte.
+    case replayed(responseBody: [UInt8])
+}
