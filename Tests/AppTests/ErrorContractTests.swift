@@ -1,0 +1,63 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+@testable import App
+
+@Suite struct ErrorContractTests {
+    /// Every error has the contract's shape: statusCode, error, message, code.
+    static func expectContractShape(_ response: TestResponse, _ status: HTTPResponse.Status, _ code: String) throws {
+        #expect(response.status == status)
+        let body = try response.json()
+        #expect(body["statusCode"]?.intValue == status.code)
+        #expect(body["error"]?.stringValue == status.reasonPhrase)
+        #expect(body["code"]?.stringValue == code)
+        #expect(body["message"]?.stringValue?.isEmpty == false)
+    }
+
+    @Test func unknownRouteIs404InTheContractShape() async throws {
+        try await TestApp.run { api in
+            try Self.expectContractShape(try await api.request(.get, "/no/such/route"), .notFound, "NOT_FOUND")
+        }
+    }
+
+    @Test func malformedJSONIs400() async throws {
+        try await TestApp.run { api in
+            let token = try await api.register("o@example.com", role: "ORGANIZER")
+            try Self.expectContractShape(try await api.request(.post, "/events", token: token, json: #"{"title": "#), .badRequest, "INVALID_JSON")
+            try Self.expectContractShape(try await api.request(.post, "/events", token: token, json: "[1, 2]"), .badRequest, "VALIDATION_FAILED")
+        }
+    }
+
+    @Test func wrongContentTypeIs415() async throws {
+        try await TestApp.run { api in
+            let response = try await api.request(
+                .post, "/auth/login", json: #"{"email": "a@example.com", "password": "x"}"#, headers: [.contentType: "text/plain"])
+            try Self.expectContractShape(response, .unsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE")
+        }
+    }
+
+    @Test func oversizedBodyIs413() async throws {
+        try await TestApp.run { api in
+            let huge = #"{"email": "\#(String(repeating: "a", count: 100_000))@example.com", "password": "x"}"#
+            try Self.expectContractShape(try await api.request(.post, "/auth/login", json: huge), .contentTooLarge, "PAYLOAD_TOO_LARGE")
+        }
+    }
+
+    @Test func wrongTypesAreValidationErrorsNotCoercions() async throws {
+        try await TestApp.run { api in
+            let token = try await api.register("u@example.com")
+            let response = try await api.request(.post, "/bookings", token: token, json: #"{"eventId": 1, "seatCount": "3"}"#)
+            try Self.expectContractShape(response, .badRequest, "VALIDATION_FAILED")
+            #expect(try response.json()["details"]?[0]?["field"]?.stringValue == "seatCount")
+        }
+    }
+
+    @Test func healthAnswersOkWhileTheDatabaseAnswers() async throws {
+        try await TestApp.run { api in
+            let response = try await api.request(.get, "/health")
+            #expect(response.status == .ok)
+            #expect(try response.json()["status"]?.stringValue == "ok")
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Storage
+import Testing
+@testable import App
+
+/// The real application on a fresh temporary data folder: real SQLite, real routes, codes mailed to files.
+struct TestApp {
+    let folder: URL
+    var configuration: AppConfiguration
+    let database: AppDatabase
+
+    /// Builds the app, runs `body` against it and always removes the folder.
+    static func run<T>(
+        _ setup: TestingSetup = .router, configure: (inout AppConfiguration) -> Void = { _ in },
+        _ body: @escaping @Sendable (TestAPI) async throws -> T
+    ) async throws -> T {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("app-tests-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var configuration = AppConfiguration()
+        configuration.environment = .test
+        configuration.port = 0
+        configuration.databasePath = folder.appendingPathComponent("event-booking.sqlite").path
+        configuration.jwtSecret = "test-secret-test-secret-test-secret-42"
+        configuration.mailTransport = .file
+        configuration.mailOutboxDirectory = folder.appendingPathComponent("outbox").path
+        configuration.passwordHashCost = 8
+        configuration.logLevel = .warning
+        configure(&configuration)
+        let database = try AppDatabase(path: configuration.databasePath)
+        defer { try? database.close() }
+        let app = try await buildApplication(configuration, database: database)
+        let testApp = TestApp(folder: folder, configuration: configuration, database: database)
+        return try await app.test(setup) { client in try await body(TestAPI(client: client, app: testApp)) }
+    }
+}
+
+/// Requests against the test app, and the steps most tests need (register, log in, create an event).
+struct TestAPI: Sendable {
+    let client: any TestClientProtocol
+    let app: TestApp
+
+    @discardableResult
+    func request(
+        _ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: String? = nil, headers extra: HTTPFields = [:]
+    ) async throws -> TestResponse {
+        var headers = extra
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if json != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }
+        return try await client.executeRequest(uri: path, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+    }
+
+    /// The code in the newest mail to `email` in the file outbox.
+    func mailedCode(to email: String) throws -> String {
+        let outbox = URL(fileURLWithPath: app.configuration.mailOutboxDirectory)
+        let mails = try FileManager.default.contentsOfDirectory(atPath: outbox.path).filter { $0.hasSuffix(".eml") }.sorted()
+        for name in mails.reversed() {
+            let text = try String(contentsOf: outbox.appendingPathComponent(name), encoding: .utf8)
+            guard text.contains("To: \(email.lowercased())\r\n"), let match = text.firstMatch(of: #/code is (\d{6})/#) else { continue }
+            return String(match.1)
+        }
+        throw TestFailure("no code mailed to \(email)")
+    }
+
+    /// Registers through send-code and register, and returns the access token.
+    func register(_ email: String, role: String = "USER", password: String = "Passw0rd!") async throws -> String {
+        let sent = try await request(.post, "/auth/send-code", json: #"{"email": "\#(email)", "type": "register"}"#)
+        guard sent.status == .ok else { throw TestFailure("send-code: \(sent.status) \(String(buffer: sent.body))") }
+        let code = try mailedCode(to: email)
+        let response = try await request(.post, "/auth/register", json: """
+            {"firstname": "Test", "lastname": "Person", "email": "\(email)", "password": "\(password)", "country": "Germany",
+             "emailVerificationCode": "\(code)", "role": "\(role)"}
+            """)
+        guard response.status == .created, let token = try response.json()["accessToken"]?.stringValue else {
+            throw TestFailure("register: \(response.status) \(String(buffer: response.body))")
+        }
+        return token
+    }
+
+    /// Creates an event as the organizer behind `token` and returns its id.
+    func createEvent(
+        token: String, title: String = "Concert", seats: Int = 10, status: String = "PUBLISHED",
+        date: String? = "2099-06-01T19:00:00Z"
+    ) async throws -> Int64 {
+        let dateField = date.map { #", "eventDate": "\#($0)""# } ?? ""
+        let response = try await request(
+            .post, "/events", token: token, json: #"{"title": "\#(title)", "totalSeats": \#(seats), "status": "\#(status)"\#(dateField)}"#)
+        guard response.status == .created, let id = try response.json()["id"]?.intValue else {
+            throw TestFailure("create event: \(response.status) \(String(buffer: response.body))")
+        }
+        return Int64(id)
+    }
+
+    /// Books and returns the booking reference.
+    func book(token: String, eventId: Int64, seats: Int = 1) async throws -> String {
+        let response = try await request(.post, "/bookings", token: token, json: #"{"eventId": \#(eventId), "seatCount": \#(seats)}"#)
+        guard response.status == .created, let reference = try response.json()["data"]?["bookingReference"]?.stringValue else {
+            throw TestFailure("book: \(response.status) \(String(buffer: response.body))")
+        }
+        return reference
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension TestResponse {
+    func json() throws -> JSONValue {
+        try JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView))
+    }
+
+    /// The contract's error `code`, for one-line assertions.
+    var errorCode: String? { (try? json())?["code"]?.stringValue }
+}
+
+extension JSONValue {
+    subscript(key: String) -> JSONValue? {
+        if case .object(let object) = self { return object[key] }
+        return nil
+    }
+
+    subscript(index: Int) -> JSONValue? {
+        if case .array(let array) = self, array.indices.contains(index) { return array[index] }
+        return nil
+    }
+
+    var stringValue: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+
+    var intValue: Int? {
+        if case .integer(let value) = self { return Int(value) }
+        return nil
+    }
+
+    var arrayValue: [JSONValue]? {
+        if case .array(let value) = self { return value }
+        return nil
+    }
+
+    var objectKeys: Set<String> {
+        if case .object(let object) = self { return Set(object.keys) }
+        return []
+    }
+}

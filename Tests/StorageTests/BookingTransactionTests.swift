@@ -1,0 +1,191 @@
+import Foundation
+import GRDB
+import Testing
+@testable import Storage
+
+/// Counts calls across tasks.
+actor Counter {
+    private(set) var value = 0
+    func next() -> Int {
+        value += 1
+        return value
+    }
+}
+
+@Suite struct BookingTransactionTests {
+    @Test func bookingTakesSeatsAndBumpsTheVersion() async throws {
+        try await TestDatabase.with { test in
+            let organizer = try await test.user("o@example.com", role: .organizer)
+            let user = try await test.user("u@example.com")
+            let event = try await test.publishedEvent(seats: 5, organizer: organizer)
+            let outcome = try await test.database.createBooking(eventId: event.id!, seatCount: 3, userId: user.id!)
+            #expect(outcome.details?.booking.seatCount == 3)
+            #expect(outcome.attempts == 1)
+            let after = try await test.event(event.id!)
+            #expect(after.availableSeats == 2)
+            #expect(after.version == event.version + 1)
+        }
+    }
+
+    @Test func bookingMoreSeatsThanRemainIsRefusedWithTheCounts() async throws {
+        try await TestDatabase.with { test in
+            let organizer = try await test.user("o@example.com", role: .organizer)
+            let event = try await test.publishedEvent(seats: 2, organizer: organizer)
+            await #expect(throws: StorageError.seatsUnavailable(requested: 3, available: 2)) {
+                _ = try await test.database.createBooking(eventId: event.id!, seatCount: 3, userId: organizer.id!)
+            }
+        }
+    }
+
+    @Test func lostVersionRaceIsRetriedAndTheBookingSucceeds() async throws {
+        try await TestDatabase.with { test in
+            let organizer = try await test.user("o@example.com", role: .organizer)
+            let rival = try await test.user("rival@example.com")
+            let user = try await test.user("u@example.com")
+            let event = try await test.publishedEvent(seats: 5, organizer: organizer)
+            let unhooked = test.database
+            let calls = Counter()
+            // Between the first read and its guarded write, another booking commits: the guard must lose once.
+            test.database.beforeGuardedWrite = {
+                if await calls.next() == 1 {
+                    _ = try await unhooked.createBooking(eventId: event.id!, seatCount: 1, userId: rival.id!)
+                }
+            }
+            let outcome = try await test.database.createBooking(eventId: event.id!, seatCount: 2, userId: user.id!)
+            #expect(outcome.attempts == 2, "the first guarded write lost and the second won")
+            #expect(try await test.event(event.id!).availableSeats == 2)
+            #expect(try await test.database.checkIntegrity().isHealthy)
+        }
+    }
+
+    @Test func bookingThatLosesEveryOptimisticRaceEndsInTheSerializedTry() async throws {
+        try await TestDatabase.with(optimisticAttempts: 3) { test in
+            let organizer = try await test.user("o@example.com", role: .organizer)
+            let rival = try await test.user("rival@example.com")
+            let user = try await test.user("u@example.com")
+            let event = try await test.publishedEvent(seats: 10, organizer: organizer)
+            let unhooked = test.database
+            test.database.beforeGuardedWrite = {
+                _ = try await unhooked.createBooking(eventId: event.id!, seatCount: 1, userId: rival.id!)
+            }
+            let outcome = try await test.database.createBooking(eventId: event.id!, seatCount: 1, userId: user.id!)
+            #expect(outcome.attempts == 4, "three lost optimistic tries, then the final serialized one")
+            #expect(try await test.event(event.id!).availableSeats == 10 - 3 - 1)
+            #expect(try await test.database.checkIntegrity().isHealthy)
+        }
+    }
+
+    @Test func cancellingReleasesTheSeatsOnceAndOnlyForTheBooker() async throws {
+        try await TestDatabase.with { test in
+            let organizer = try await test.user("o@example.com", role: .organizer)
+            let user = try await test.user("u@example.com")
+            let event = try await test.publishedEvent(seats: 5, organizer: organizer)
+            let booking = try #require(try await test.database.createBooking(eventId: event.id!, seatCount: 4, userId: user.id!).details).booking
+            await #expect(throws: StorageError.forbidden(.booking)) {
+                _ = try await test.database.cancelBooking(reference: booking.bookingReference, userId: organizer.id!)
+            }
+            let cancelled = try await test.database.cancelBooking(reference: booking.bookingReference, userId: user.id!)
+            #expect(cancelled.booking.status == .cancelled)
+            #expect(try await test.event(event.id!).availableSeats == 5)
+            await #expect(throws: StorageError.bookingAlreadyCancelled) {
+                _ = try await test.database.cancelBooking(reference: booking.bookingReference, userId: user.id!)
+            }
+            #expect(try await test.event(event.id!).availableSeats == 5)
+        }
+    }
+
+    @Test func sameIdempotencyKeyAndBodyReplaysWithoutBookingAgain() async throws {
+        try await TestDatabase.with { test in
+            let organizer = try await test.user("o@example.com", role: .organizer)
+            let user = try await test.user("u@example.com")
+            let event = try await test.publishedEvent(seats: 5, organizer: organizer)
+            let key = IdempotencyRequest(key: "abc", requestHash: "h1")
+            let render: @Sendable (BookingDetails) throws -> [UInt8] = { Array($0.booking.bookingReference.utf8) }
+            let first = try await test.database.createBooking(eventId: event.id!, seatCount: 2, userId: user.id!, idempotency: key, encodeResponse: render)
+            let second = try await test.database.createBooking(eventId: event.id!, seatCount: 2, userId: user.id!, idempotency: key, encodeResponse: render)
+            guard case .replayed(let body) = second else {
+                Issue.record("expected a replay, got \(second)")
+                return
+            }
+            #expect(String(decoding: body, as: UTF8.self) == first.details?.booking.bookingReference)
+            #expect(try await test.event(event.id!).availableSeats == 3)
+            await #expect(throws: StorageError.idempotencyKeyReused) {
+                _ = try await test.database.createBooking(
+                    eventId: event.id!, seatCount: 1, userId: user.id!, idempotency: IdempotencyRequest(key: "abc", requestHash: "h2"))
+            }
+        }
+    }
+
+    @Test func concurrentRequestsWithOneIdempotencyKeyBookOnce() async throws {
+        try await TestDatabase.with { test in
+            let organizer = try await test.user("o@example.com", role: .organizer)
+            let user = try await test.user("u@example.com")
+            let event = try await test.publishedEvent(seats: 50, organizer: organizer)
+            let database = test.database
+            let outcomes = try await withThrowingTaskGroup(of: BookingOutcome.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        try await database.createBooking(
+                            eventId: event.id!, seatCount: 2, userId: user.id!, idempotency: IdempotencyRequest(key: "same", requestHash: "h"))
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(outcomes.compactMap(\.details).count == 1)
+            #expect(try await test.event(event.id!).availableSeats == 48)
+        }
+    }
+
+    @Test func cancellingAnEventCancelsItsBookingsAndFreesTheSeats() async throws {
+        try await TestDatabase.with { test in
+            let organizer = try await test.user("o@example.com", role: .organizer)
+            let user = try await test.user("u@example.com")
+            let event = try await test.publishedEvent(seats: 5, organizer: organizer)
+            _ = try await test.database.createBooking(eventId: event.id!, seatCount: 2, userId: user.id!)
+            await #expect(throws: StorageError.seatsBelowBooked(booked: 2)) {
+                _ = try await test.database.updateEvent(id: event.id!, changes: EventChanges(totalSeats: 1), actorId: organizer.id!)
+            }
+            let grown = try await test.database.updateEvent(id: event.id!, changes: EventChanges(totalSeats: 8), actorId: organizer.id!)
+            #expect(grown.event.availableSeats == 6)
+            let cancelled = try await test.database.updateEvent(id: event.id!, changes: EventChanges(status: .cancelled), actorId: organizer.id!)
+            #expect(cancelled.event.availableSeats == 8)
+            let bookings = try await test.database.bookings(userId: user.id!, status: .confirmed, page: PageRequest(page: 1, limit: 10))
+            #expect(bookings.total == 0)
+            #expect(try await test.database.checkIntegrity().isHealthy)
+            await #expect(throws: StorageError.eventIsFinal(.cancelled)) {
+                _ = try await test.database.updateEvent(id: event.id!, changes: EventChanges(status: .published), actorId: organizer.id!)
+            }
+        }
+    }
+
+    @Test func eventUpdateRacingABookingKeepsTheBooking() async throws {
+        try await TestDatabase.with { test in
+            let organizer = try await test.user("o@example.com", role: .organizer)
+            let user = try await test.user("u@example.com")
+            let event = try await test.publishedEvent(seats: 5, organizer: organizer)
+            let unhooked = test.database
+            let calls = Counter()
+            test.database.beforeGuardedWrite = {
+                if await calls.next() == 1 {
+                    _ = try await unhooked.createBooking(eventId: event.id!, seatCount: 3, userId: user.id!)
+                }
+            }
+            let updated = try await test.database.updateEvent(id: event.id!, changes: EventChanges(totalSeats: 10), actorId: organizer.id!)
+            #expect(updated.event.availableSeats == 7, "the booking that committed during the update still holds its 3 seats")
+            #expect(try await test.database.checkIntegrity().isHealthy)
+        }
+    }
+
+    @Test func integrityCheckReportsABrokenSeatCount() async throws {
+        try await TestDatabase.with { test in
+            let organizer = try await test.user("o@example.com", role: .organizer)
+            let event = try await test.publishedEvent(seats: 5, organizer: organizer)
+            try await test.database.dbWriter.write { db in
+                try db.execute(sql: "UPDATE events SET available_seats = 4 WHERE id = ?", arguments: [event.id])
+            }
+            let report = try await test.database.checkIntegrity()
+            #expect(!report.isHealthy)
+            #expect(report.seatMismatches == [.init(eventId: event.id!, totalSeats: 5, availableSeats: 4, confirmedSeats: 0)])
+        }
+    }
+}

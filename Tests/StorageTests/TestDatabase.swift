@@ -1,0 +1,53 @@
+import Foundation
+import GRDB
+@testable import Storage
+
+/// A fresh database file in its own temporary folder, removed when the test ends.
+struct TestDatabase {
+    let folder: URL
+    var database: AppDatabase
+
+    init(optimisticAttempts: Int = 5) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("storage-tests-\(UUID().uuidString)")
+        database = try AppDatabase(path: folder.appendingPathComponent("test.sqlite").path, optimisticAttempts: optimisticAttempts)
+    }
+
+    func tearDown() {
+        try? database.close()
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// Runs `body` with a fresh database and always removes it afterwards.
+    static func with<T>(optimisticAttempts: Int = 5, _ body: (inout TestDatabase) async throws -> T) async throws -> T {
+        var test = try TestDatabase(optimisticAttempts: optimisticAttempts)
+        defer { test.tearDown() }
+        return try await body(&test)
+    }
+
+    func user(_ email: String, role: UserRole = .user) async throws -> User {
+        try await database.createUser(
+            NewUser(email: email, firstname: "First", lastname: "Last", passwordHash: "x", country: "DE", role: role))
+    }
+
+    func publishedEvent(seats: Int, organizer: User, date: Date? = Date().addingTimeInterval(86_400)) async throws -> Event {
+        try await database.createEvent(
+            NewEvent(title: "Concert", description: nil, totalSeats: seats, status: .published, eventDate: date), organizerId: organizer.id!
+        ).event
+    }
+
+    func event(_ id: Int64) async throws -> Event {
+        try await database.dbWriter.read { db in try Event.fetchOne(db, key: id)! }
+    }
+}
+
+extension BookingOutcome {
+    var details: BookingDetails? {
+        if case .created(let details, _) = self { return details }
+        return nil
+    }
+
+    var attempts: Int? {
+        if case .created(_, let attempts) = self { return attempts }
+        return nil
+    }
+}
