@@ -1,0 +1,115 @@
+import ArgumentParser
+import Configuration
+import Foundation
+import GRDB
+import Storage
+import Testing
+@testable import App
+
+@Suite struct CommandTests {
+    static func withFolder<T>(_ body: (URL) async throws -> T) async throws -> T {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("command-tests-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        return try await body(folder)
+    }
+
+    @Test func seedAddsItsLoginsOnceAndCheckPasses() async throws {
+        try await Self.withFolder { folder in
+            let path = folder.appendingPathComponent("db.sqlite").path
+            let database = try AppDatabase(path: path)
+            #expect(try await SampleData.seed(database, passwords: .init(costLog2: 6)))
+            #expect(try await !SampleData.seed(database, passwords: .init(costLog2: 6)), "a second seed adds nothing")
+            #expect(try await database.user(email: "organizer@example.com")?.role == .organizer)
+            let visible = try await database.events(matching: EventFilter(), viewerId: nil, page: PageRequest(page: 1, limit: 10))
+            #expect(visible.total == 3, "the draft stays hidden")
+            try database.close()
+            let check = try CheckCommand.parse(["--database-path", path, "--env-file", "/nonexistent.env"])
+            try await check.run()
+        }
+    }
+
+    @Test func checkExitsWithOneWhenSeatsDisagreeWithBookings() async throws {
+        try await Self.withFolder { folder in
+            let path = folder.appendingPathComponent("db.sqlite").path
+            let database = try AppDatabase(path: path)
+            _ = try await SampleData.seed(database, passwords: .init(costLog2: 6))
+            try database.close()
+            // Break the invariant behind the service's back, as a bad manual edit would.
+            let raw = try DatabaseQueue(path: path)
+            try await raw.write { db in try db.execute(sql: "UPDATE events SET available_seats = available_seats - 1 WHERE id = 1") }
+            try raw.close()
+            let check = try CheckCommand.parse(["--database-path", path, "--env-file", "/nonexistent.env"])
+            await #expect(throws: ExitCode(1)) { try await check.run() }
+        }
+    }
+
+    @Test func flagBeatsEnvironmentWhichBeatsTheEnvFile() async throws {
+        try await Self.withFolder { folder in
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let envFile = folder.appendingPathComponent(".env")
+            try "PORT=7000\nHOST=0.0.0.0\nBOOKING_MAX_SEATS=4\n".write(to: envFile, atomically: true, encoding: .utf8)
+            let options = try ConfigOptions.parse(["--port", "7001", "--env-file", envFile.path])
+            let configuration = try await options.configuration()
+            #expect(configuration.port == 7001, "flag over file")
+            #expect(configuration.host == "0.0.0.0", "file over default")
+            #expect(configuration.bookingMaxSeats == 4)
+            let reader = ConfigReader(providers: [
+                InMemoryProvider(values: ["port": "7002"]),
+                InMemoryProvider(values: ["port": "7000"]),
+            ])
+            #expect(try AppConfiguration(reader: reader).port == 7002)
+        }
+    }
+
+    @Test func badSettingsStopTheStartWithTheirName() async throws {
+        #expect(throws: ConfigurationError.self) { try AppConfiguration(reader: ConfigReader(provider: InMemoryProvider(values: ["port": "abc"]))) }
+        #expect(throws: ConfigurationError.self) {
+            try AppConfiguration(reader: ConfigReader(provider: InMemoryProvider(values: ["mail.transport": "pigeon"])))
+        }
+        do {
+            _ = try AppConfiguration(reader: ConfigReader(provider: InMemoryProvider(values: ["booking.max.seats": "0"])))
+            Issue.record("BOOKING_MAX_SEATS=0 was accepted")
+        } catch let error as ConfigurationError {
+            #expect(error.description.contains("BOOKING_MAX_SEATS"))
+        }
+    }
+
+    @Test func productionRequiresAStrongSecretAndDevelopmentKeepsAGeneratedOne() async throws {
+        try await Self.withFolder { folder in
+            var production = AppConfiguration()
+            production.environment = .production
+            production.databasePath = folder.appendingPathComponent("db.sqlite").path
+            #expect(throws: ConfigurationError.self) { try production.resolvedJWTSecret() }
+            production.jwtSecret = "too-short"
+            #expect(throws: ConfigurationError.self) { try production.resolvedJWTSecret() }
+
+            var development = AppConfiguration()
+            development.databasePath = folder.appendingPathComponent("db.sqlite").path
+            let generated = try development.resolvedJWTSecret()
+            #expect(generated.utf8.count >= 32)
+            #expect(try development.resolvedJWTSecret() == generated, "kept across restarts")
+        }
+    }
+}
+
+@Suite struct ExampleEnvTests {
+    static let exampleEnv = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("config/example.env")
+
+    @Test func exampleEnvIsValidAndStatesTheDefaults() async throws {
+        let provider = try await EnvironmentVariablesProvider(environmentFilePath: .init(Self.exampleEnv.path))
+        let configuration = try AppConfiguration(reader: ConfigReader(provider: provider))
+        let defaults = AppConfiguration()
+        #expect(configuration.host == defaults.host)
+        #expect(configuration.port == defaults.port)
+        #expect(configuration.databasePath == defaults.databasePath)
+        #expect(configuration.durability == defaults.durability)
+        #expect(configuration.jwtLifetime == defaults.jwtLifetime)
+        #expect(configuration.mailFrom == defaults.mailFrom)
+        #expect(configuration.bookingMaxSeats == defaults.bookingMaxSeats)
+        #expect(configuration.passwordHashCost == defaults.passwordHashCost)
+        #expect(configuration.codeRules.lifetime == defaults.codeRules.lifetime)
+        #expect(configuration.codeRules.blockDuration == defaults.codeRules.blockDuration)
+        #expect(configuration.codeRules.maxSends == defaults.codeRules.maxSends)
+    }
+}
