@@ -1,12 +1,21 @@
 # The two commands of the README: `make run` and `make test`.
 SWIFT ?= swift
 APT_PACKAGES = libsqlite3-dev libssl-dev
+# Swagger UI's files (served at /api-spec) and the browser that checks them render; tests only need chromium.
+APT_DOC_PACKAGES = python3-flasgger
+APT_TEST_PACKAGES = chromium
 
-.PHONY: run test build deps seed check
+.PHONY: run test build deps test-deps apt-install seed check conformance unit-test
 
-# Installs the system libraries when they are missing (Debian/Ubuntu; needs root or sudo).
+# Installs the system packages when they are missing (Debian/Ubuntu; needs root or sudo).
 deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_PACKAGES) $(APT_DOC_PACKAGES)"
+
+test-deps: deps
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_TEST_PACKAGES)"
+
+apt-install:
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -26,6 +35,13 @@ seed: build
 check: build
 	$(SWIFT) run event-booking check
 
+# Everything: the contract against the live server, then the Swift test suite.
+test: conformance unit-test
+
 # Swift Testing only (there are no XCTest tests), in parallel; the stampede tests run live HTTP servers on loopback.
-test: deps
+unit-test: deps
 	$(SWIFT) test --disable-xctest
+
+# OpenAPI validation, schemathesis and Swagger UI in headless Chromium against a running server.
+conformance: test-deps
+	bash Tests/Conformance/run.sh

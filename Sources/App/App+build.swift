@@ -20,12 +20,27 @@ func buildApplication(
     let logger = logger ?? makeLogger(configuration)
     let secret = try configuration.resolvedJWTSecret()
     let tokens = try await TokenService(secret: secret, lifetime: configuration.jwtLifetime)
+
+    let router = try buildRouter(configuration, database: database, tokens: tokens, secret: secret, logger: logger)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "event-booking"),
+        services: closeDatabaseOnStop ? [DatabaseService(database: database, logger: logger)] : [],
+        onServerRunning: { channel in
+            logger.info("event-booking listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")", "database": "\(configuration.databasePath)"])
+        },
+        logger: logger)
+}
+
+/// Every route of the service, behind the middleware every request passes (logging, errors, authentication).
+func buildRouter(
+    _ configuration: AppConfiguration, database: AppDatabase, tokens: TokenService, secret: String, logger: Logger
+) throws -> Router<AppRequestContext> {
     let mail: any MailTransport =
         switch configuration.mailTransport {
         case .log, .smtp: LogMailTransport(logger: logger)
         case .file: try FileMailTransport(directory: URL(fileURLWithPath: configuration.mailOutboxDirectory), from: configuration.mailFrom)
         }
-
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ErrorMiddleware())
@@ -37,15 +52,11 @@ func buildApplication(
     EventController(database: database).addRoutes(to: router)
     BookingController(database: database, maxSeatsPerBooking: configuration.bookingMaxSeats).addRoutes(to: router)
     HealthController(database: database).addRoutes(to: router)
-
-    return Application(
-        router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "event-booking"),
-        services: closeDatabaseOnStop ? [DatabaseService(database: database, logger: logger)] : [],
-        onServerRunning: { channel in
-            logger.info("event-booking listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")", "database": "\(configuration.databasePath)"])
-        },
-        logger: logger)
+    APIDocumentationController(
+        document: OpenAPIDocument.make(maxSeatsPerBooking: configuration.bookingMaxSeats),
+        swaggerUI: SwaggerUIAssets(directory: configuration.swaggerUIDirectory, logger: logger)
+    ).addRoutes(to: router)
+    return router
 }
 
 func makeLogger(_ configuration: AppConfiguration) -> Logger {

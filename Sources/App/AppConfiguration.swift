@@ -27,6 +27,8 @@ struct AppConfiguration: Sendable {
     var passwordHashCost = 15
     var durability = AppDatabase.Durability.full
     var codeRules = OneTimeCodeRules()
+    /// Where Swagger UI's files are installed (Debian's python3-flasgger by default).
+    var swaggerUIDirectory = SwaggerUIAssets.defaultDirectory
 
     init() {}
 
@@ -52,6 +54,7 @@ struct AppConfiguration: Sendable {
         codeRules.maxSends = try parser.integer("otp.max.sends", in: 1...1_000) ?? codeRules.maxSends
         codeRules.sendWindow = try parser.duration("otp.send.window") ?? codeRules.sendWindow
         codeRules.blockDuration = try parser.duration("otp.block") ?? codeRules.blockDuration
+        swaggerUIDirectory = parser.string("swagger.ui.dir") ?? swaggerUIDirectory
         if environment == .production, passwordHashCost < 14 {
             throw ConfigurationError("PASSWORD_HASH_COST must be at least 14 in production, got \(passwordHashCost)")
         }

@@ -61,3 +61,16 @@ import Testing
         }
     }
 }
+
+@Suite struct TextLengthTests {
+    @Test func lengthsCountUnicodeScalarsLikeSQLiteSoALongTitleIsA400NotA500() async throws {
+        try await TestApp.run { api in
+            let token = try await api.register("o@example.com", role: "ORGANIZER")
+            // 150 characters of 2 scalars each: 150 graphemes, 300 scalars, over the 200 limit.
+            let title = String(repeating: "e\u{301}", count: 150)
+            let response = try await api.request(.post, "/events", token: token, json: #"{"title": "\#(title)", "totalSeats": 1}"#)
+            #expect(response.status == .badRequest)
+            #expect(try response.json()["details"]?[0]?["field"]?.stringValue == "title")
+        }
+    }
+}

@@ -17,7 +17,8 @@ struct FieldReader {
     mutating func string(_ field: String, required: Bool, length: ClosedRange<Int>) -> String? {
         guard let value = present(field, required: required) else { return nil }
         guard case .string(let text) = value else { return problem(field, "\(field) must be a string") }
-        guard length.contains(text.count) else {
+        // Unicode scalars, as SQLite's length() and JSON Schema's maxLength count them.
+        guard length.contains(text.unicodeScalars.count) else {
             return problem(field, "\(field) must be between \(length.lowerBound) and \(length.upperBound) characters")
         }
         return text
@@ -66,10 +67,13 @@ struct FieldReader {
         return .some(date)
     }
 
+    /// A plausible address, lowercased (as stored); its length is checked after lowercasing, which can grow it.
     mutating func email(_ field: String) -> String? {
-        guard let text = string(field, required: true, length: 3...254) else { return nil }
-        guard text.wholeMatch(of: #/[^\s@]+@[^\s@]+\.[^\s@]+/#) != nil else { return problem(field, "\(field) must be a valid email address") }
-        return text.lowercased()
+        guard let text = string(field, required: true, length: 3...254)?.lowercased() else { return nil }
+        guard text.unicodeScalars.count <= 254, text.wholeMatch(of: #/[^\s@]+@[^\s@]+\.[^\s@]+/#) != nil else {
+            return problem(field, "\(field) must be a valid email address")
+        }
+        return text
     }
 
     /// A password of 8 to 128 characters with a lowercase, an uppercase, a digit and a symbol.

@@ -1,0 +1,196 @@
+import Storage
+
+/// The `paths` of the OpenAPI document: every route, its parameters and every answer it can give.
+enum OpenAPIPaths {
+    typealias O = OpenAPI
+
+    static let sharedParameters: JSONValue = [
+        "page": ["name": "page", "in": "query", "description": "page number, from 1", "schema": O.integer(min: 1, max: 2_147_483_647, example: 1, format: "int32")],
+        "limit": ["name": "limit", "in": "query", "description": "items per page", "schema": O.integer(min: 1, max: 100, example: 10, format: "int32")],
+        "eventId": ["name": "id", "in": "path", "required": true, "schema": O.integer(min: 1, example: 1)],
+        "bookingReference": ["name": "ref", "in": "path", "required": true, "schema": O.string(format: "uuid", example: "7ffcfc58-09f0-4717-932a-ab9f981db3fd")],
+    ]
+
+    static func parameter(_ name: String) -> JSONValue { ["$ref": .string("#/components/parameters/\(name)")] }
+
+    static let bearer: JSONValue = [["bearerAuth": []]]
+    static let unauthorized = O.error("no valid bearer token (missing, malformed, expired, or its user is gone)")
+    static let forbidden = O.error("authenticated, but not allowed (wrong role or not the owner)")
+    static let invalid = O.error("validation failed (`VALIDATION_FAILED`, with details per field) or malformed JSON (`INVALID_JSON`)")
+
+    /// The answers every operation with a JSON body can give besides its own.
+    static func withBodyErrors(_ responses: [String: JSONValue]) -> JSONValue {
+        var all = responses
+        all["400"] = all["400"] ?? invalid
+        all["413"] = O.error("the body is larger than 64 KiB")
+        all["415"] = O.error("the body is not declared as application/json")
+        return .object(all)
+    }
+
+    static func operation(
+        _ id: String, _ tag: String, _ summary: String, secured: Bool = false, parameters: [JSONValue] = [], body: JSONValue? = nil,
+        responses: JSONValue
+    ) -> JSONValue {
+        var operation: [String: JSONValue] = [
+            "operationId": .string(id), "tags": [.string(tag)], "summary": .string(summary), "responses": responses,
+        ]
+        if secured { operation["security"] = bearer }
+        if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
+        if let body { operation["requestBody"] = body }
+        return .object(operation)
+    }
+
+    static let all: JSONValue = [
+        "/auth/send-code": [
+            "post": operation(
+                "sendCode", "Auth", "Mail a 6-digit registration code to an address not yet registered",
+                body: O.body("SendCodeRequest", example: ["email": "olivia@example.com", "type": "register"]),
+                responses: withBodyErrors([
+                    "200": O.response("the code was sent", "CodeSent"),
+                    "409": O.error("the address is already registered (`EMAIL_IN_USE`)"),
+                    "429": O.error("a code was sent less than the cooldown ago (`OTP_RESEND_TOO_SOON`) or the address is blocked (`OTP_BLOCKED`)"),
+                    "503": O.error("the mail could not be sent (`MAIL_UNAVAILABLE`)"),
+                ]))
+        ],
+        "/auth/register": [
+            "post": operation(
+                "register", "Auth", "Create an account with the mailed code",
+                body: O.body(
+                    "RegisterRequest",
+                    example: [
+                        "firstname": "Olivia", "lastname": "Organizer", "email": "olivia@example.com", "password": "Str0ng!Pass",
+                        "country": "Germany", "emailVerificationCode": "123456", "role": "ORGANIZER",
+                    ]),
+                responses: withBodyErrors([
+                    "201": O.response("registered; the token logs the new user in", "AccessToken"),
+                    "409": O.error("the address is already registered (`EMAIL_IN_USE`)"),
+                    "422": O.error("wrong (`OTP_INVALID`) or expired (`OTP_EXPIRED`) code; `meta.email` has retries and maxRetries"),
+                    "429": O.error("too many wrong codes or sends: the address is blocked (`OTP_BLOCKED`)"),
+                ]))
+        ],
+        "/auth/login": [
+            "post": operation(
+                "login", "Auth", "Exchange email and password for a token",
+                body: O.body("LoginRequest", example: ["email": "olivia@example.com", "password": "Str0ng!Pass"]),
+                responses: withBodyErrors([
+                    "200": O.response("logged in", "AccessToken"),
+                    "401": O.error("unknown email or wrong password, answered alike (`INVALID_CREDENTIALS`)"),
+                ]))
+        ],
+        "/auth/me": [
+            "get": operation(
+                "me", "Auth", "The caller's own profile", secured: true,
+                responses: ["200": O.response("the profile, email included", "Profile"), "401": unauthorized])
+        ],
+        "/events": [
+            "get": operation(
+                "listEvents", "Events", "Published events (and the caller's own drafts), newest first",
+                parameters: [
+                    parameter("page"), parameter("limit"),
+                    ["name": "status", "in": "query", "schema": O.enumeration(EventStatus.self)],
+                    ["name": "organizerId", "in": "query", "schema": O.integer(min: 1)],
+                    ["name": "from", "in": "query", "description": "earliest eventDate", "schema": O.string(format: "date-time")],
+                    ["name": "to", "in": "query", "description": "latest eventDate", "schema": O.string(format: "date-time")],
+                ],
+                responses: ["200": O.response("a page of events", "EventPage"), "400": invalid]),
+            "post": operation(
+                "createEvent", "Events", "Create an event (organizers); it starts as a DRAFT unless published", secured: true,
+                body: O.body("EventCreate", example: ["title": "Jazz Night", "totalSeats": 50, "status": "PUBLISHED", "eventDate": "2027-06-01T19:00:00Z"]),
+                responses: withBodyErrors(["201": O.response("created", "Event"), "401": unauthorized, "403": forbidden])),
+        ],
+        "/events/{id}": [
+            "parameters": [parameter("eventId")],
+            "get": operation(
+                "getEvent", "Events", "One event; another organizer's draft is not found",
+                responses: ["200": O.response("the event", "Event"), "400": invalid, "404": O.error("no such event (`EVENT_NOT_FOUND`)")]),
+            "put": operation(
+                "updateEvent", "Events", "Change an own event (version-guarded: never loses a concurrent booking)", secured: true,
+                body: O.body("EventUpdate", example: ["status": "PUBLISHED", "totalSeats": 60]),
+                responses: withBodyErrors([
+                    "200": O.response("the updated event", "Event"), "401": unauthorized, "403": forbidden,
+                    "404": O.error("no such event (`EVENT_NOT_FOUND`)"),
+                    "400": O.error("validation failed, seats below the booked ones (`SEATS_BELOW_BOOKED`), or a final event (`EVENT_NOT_EDITABLE`)"),
+                ])),
+            "delete": operation(
+                "deleteEvent", "Events", "Delete an own event that was never booked", secured: true,
+                responses: [
+                    "200": O.response("deleted", "EventDeleted"), "401": unauthorized, "403": forbidden,
+                    "400": O.error("malformed id, or the event has bookings (`EVENT_HAS_BOOKINGS`): cancel it instead"),
+                    "404": O.error("no such event (`EVENT_NOT_FOUND`)"),
+                ]),
+        ],
+        "/events/organizer/my-events": [
+            "get": operation(
+                "myEvents", "Events", "The caller's own events of every status (organizers)", secured: true,
+                parameters: [parameter("page"), parameter("limit"), ["name": "status", "in": "query", "schema": O.enumeration(EventStatus.self)]],
+                responses: ["200": O.response("a page of events", "EventPage"), "400": invalid, "401": unauthorized, "403": forbidden])
+        ],
+        "/bookings": [
+            "post": operation(
+                "createBooking", "Bookings", "Book seats of a published, future event", secured: true,
+                parameters: [
+                    [
+                        "name": "Idempotency-Key", "in": "header",
+                        "description": "the same key and body again replay the first answer instead of booking twice",
+                        "schema": O.string(min: 1, max: 255, example: "order-123"),
+                    ]
+                ],
+                body: O.body("BookingCreate", example: ["eventId": 1, "seatCount": 2]),
+                responses: withBodyErrors([
+                    "201": O.response("confirmed (or the replay of the first answer for this Idempotency-Key)", "BookingEnvelope"),
+                    "400": O.error("validation failed, event not published (`EVENT_NOT_BOOKABLE`) or already past (`EVENT_IN_PAST`)"),
+                    "401": unauthorized,
+                    "404": O.error("no such event (`EVENT_NOT_FOUND`)"),
+                    "409": O.error("not enough seats (`SEATS_UNAVAILABLE`)"),
+                    "422": O.error("the Idempotency-Key was used with another body (`IDEMPOTENCY_KEY_REUSED`)"),
+                ])),
+            "get": operation(
+                "listBookings", "Bookings", "The caller's own bookings, newest first", secured: true,
+                parameters: [parameter("page"), parameter("limit"), ["name": "status", "in": "query", "schema": O.enumeration(BookingStatus.self)]],
+                responses: ["200": O.response("a page of bookings", "BookingPage"), "400": invalid, "401": unauthorized]),
+        ],
+        "/bookings/{ref}": [
+            "parameters": [parameter("bookingReference")],
+            "get": operation(
+                "getBooking", "Bookings", "One booking, for its booker or the event's organizer", secured: true,
+                responses: [
+                    "200": O.response("the booking", "Booking"), "401": unauthorized, "403": forbidden,
+                    "404": O.error("no such booking (`BOOKING_NOT_FOUND`)"),
+                ]),
+            "delete": operation(
+                "cancelBooking", "Bookings", "Cancel an own booking; its seats are released at once", secured: true,
+                responses: [
+                    "200": O.response("cancelled", "BookingEnvelope"), "401": unauthorized, "403": forbidden,
+                    "400": O.error("already cancelled (`BOOKING_ALREADY_CANCELLED`) or the event is past (`EVENT_IN_PAST`)"),
+                    "404": O.error("no such booking (`BOOKING_NOT_FOUND`)"),
+                ]),
+        ],
+        "/health": [
+            "get": operation(
+                "health", "Operations", "Whether the database answers",
+                responses: ["200": O.response("healthy", "Health"), "503": O.response("the database does not answer", "Health")])
+        ],
+        "/api-spec-json": [
+            "get": operation(
+                "openAPIDocument", "Operations", "This OpenAPI document",
+                responses: ["200": ["description": "the document", "content": ["application/json": ["schema": ["type": "object"]]]]])
+        ],
+        "/api-spec": [
+            "get": operation(
+                "swaggerUI", "Operations", "Swagger UI for this document",
+                responses: ["200": ["description": "the page", "content": ["text/html": ["schema": ["type": "string"]]]]])
+        ],
+        "/api-spec/assets/{file}": [
+            "get": operation(
+                "swaggerUIAsset", "Operations", "Swagger UI's scripts and styles, served from the installed package",
+                parameters: [["name": "file", "in": "path", "required": true, "schema": O.string(example: "swagger-ui-bundle.js")]],
+                responses: [
+                    "200": [
+                        "description": "the asset",
+                        "content": ["application/javascript": ["schema": ["type": "string"]], "text/css": ["schema": ["type": "string"]]],
+                    ],
+                    "404": O.error("no such asset, or Swagger UI is not installed (`NOT_FOUND`)"),
+                ])
+        ],
+    ]
+}

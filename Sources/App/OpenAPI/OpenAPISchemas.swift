@@ -1,0 +1,107 @@
+import Storage
+
+/// The `components/schemas` of the OpenAPI document: request bodies, answers and the error body.
+enum OpenAPISchemas {
+    typealias O = OpenAPI
+
+    static let timestamp = O.string("ISO 8601 in UTC", format: "date-time", example: "2026-12-31T18:00:00Z")
+
+    static func all(maxSeatsPerBooking: Int) -> JSONValue {
+        [
+            "Error": O.object(
+                [
+                    "statusCode": O.integer(min: 400, max: 599, example: 409, format: "int32"),
+                    "error": O.string("the status's reason phrase", example: "Conflict"),
+                    "message": O.string(example: "Not enough seats available. Requested: 3, Available: 2"),
+                    "code": O.string("stable, machine-readable", example: "SEATS_UNAVAILABLE"),
+                    "details": ["type": "array", "items": O.ref("FieldProblem"), "description": "validation errors: one per bad field"],
+                    "meta": ["type": "object", "description": "extra facts, e.g. one-time code retries"],
+                ], required: ["statusCode", "error", "message", "code"]),
+            "FieldProblem": O.object(
+                ["field": O.string(example: "seatCount"), "message": O.string(example: "seatCount must be an integer")],
+                required: ["field", "message"]),
+            "SendCodeRequest": O.object(
+                ["email": O.string(format: "email", max: 254, example: "olivia@example.com"), "type": ["type": "string", "enum": ["register"]]],
+                required: ["email", "type"]),
+            "CodeSent": O.object(
+                [
+                    "email": O.object(
+                        [
+                            "sentAt": timestamp,
+                            "timeout": O.integer(min: 0, example: 600_000),
+                            "attempt": O.integer(min: 1, example: 1),
+                            "maxAttempt": O.integer(min: 1, example: 10),
+                        ], required: ["sentAt", "timeout", "attempt", "maxAttempt"])
+                ], required: ["email"]),
+            "RegisterRequest": O.object(
+                [
+                    "firstname": O.string(min: 1, max: 100, example: "Olivia"),
+                    "lastname": O.string(min: 1, max: 100, example: "Organizer"),
+                    "email": O.string(format: "email", max: 254, example: "olivia@example.com"),
+                    "password": O.string("8-128 characters with a lowercase, an uppercase, a digit and a symbol", min: 8, max: 128, example: "Str0ng!Pass"),
+                    "country": O.string(min: 1, max: 100, example: "Germany"),
+                    "emailVerificationCode": O.string("the 6-digit code from the mail", min: 1, max: 64, example: "123456"),
+                    "role": O.enumeration(UserRole.self),
+                ], required: ["firstname", "lastname", "email", "password", "country", "emailVerificationCode"]),
+            "LoginRequest": O.object(
+                ["email": O.string(min: 1, max: 254, example: "olivia@example.com"), "password": O.string(min: 1, max: 1024, example: "Str0ng!Pass")],
+                required: ["email", "password"]),
+            "AccessToken": O.object(
+                ["accessToken": O.string("a JWT (HS256)", example: "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9..."), "type": ["type": "string", "enum": ["user"]]],
+                required: ["accessToken", "type"]),
+            "Profile": O.object(
+                [
+                    "id": O.integer(min: 1), "email": O.string(format: "email"), "firstname": O.string(), "lastname": O.string(),
+                    "country": O.string(), "role": O.enumeration(UserRole.self), "createdAt": timestamp, "updatedAt": timestamp,
+                ], required: ["id", "email", "firstname", "lastname", "country", "role", "createdAt", "updatedAt"]),
+            "EventCreate": O.object(
+                [
+                    "title": O.string(min: 1, max: 200, example: "Jazz Night"),
+                    "description": O.nullable(O.string(max: 5000, example: "Bring a blanket.")),
+                    "totalSeats": O.integer(min: 1, max: 1_000_000, example: 50),
+                    "status": ["type": "string", "enum": ["DRAFT", "PUBLISHED"], "default": "DRAFT"],
+                    "eventDate": O.nullable(timestamp),
+                ], required: ["title", "totalSeats"]),
+            "EventUpdate": [
+                "type": "object", "minProperties": 1,
+                "description": "Any subset of the fields, at least one. totalSeats may not fall below the booked seats; CANCELLED cancels every booking.",
+                "properties": [
+                    "title": O.string(min: 1, max: 200), "description": O.nullable(O.string(max: 5000)),
+                    "totalSeats": O.integer(min: 1, max: 1_000_000), "status": O.enumeration(EventStatus.self), "eventDate": O.nullable(timestamp),
+                ],
+            ],
+            "Event": O.object(
+                [
+                    "id": O.integer(min: 1, example: 1), "title": O.string(example: "Jazz Night"), "description": O.nullable(O.string()),
+                    "totalSeats": O.integer(min: 1, example: 50), "availableSeats": O.integer(min: 0, example: 48),
+                    "status": O.enumeration(EventStatus.self), "eventDate": O.nullable(timestamp), "organizerId": O.integer(min: 1),
+                    "organizer": O.object(["id": O.integer(min: 1), "firstname": O.string(), "lastname": O.string()], required: ["id", "firstname", "lastname"]),
+                    "version": O.integer(min: 0), "createdAt": timestamp, "updatedAt": timestamp,
+                ],
+                required: ["id", "title", "description", "totalSeats", "availableSeats", "status", "eventDate", "organizerId", "organizer", "version", "createdAt", "updatedAt"]),
+            "EventPage": O.object(["data": ["type": "array", "items": O.ref("Event")], "meta": O.ref("PageMeta")], required: ["data", "meta"]),
+            "EventDeleted": O.object(
+                ["message": O.string(example: "Event deleted successfully"), "eventId": O.integer(min: 1, example: 1)], required: ["message", "eventId"]),
+            "PageMeta": O.object(
+                ["total": O.integer(min: 0), "page": O.integer(min: 1), "limit": O.integer(min: 1, max: 100), "totalPages": O.integer(min: 0)],
+                required: ["total", "page", "limit", "totalPages"]),
+            "BookingCreate": O.object(
+                ["eventId": O.integer(min: 1, example: 1), "seatCount": O.integer(min: 1, max: maxSeatsPerBooking, example: 2)],
+                required: ["eventId", "seatCount"]),
+            "Booking": O.object(
+                [
+                    "id": O.integer(min: 1), "bookingReference": O.string(format: "uuid", example: "7ffcfc58-09f0-4717-932a-ab9f981db3fd"),
+                    "eventId": O.integer(min: 1), "userId": O.integer(min: 1), "seatCount": O.integer(min: 1, example: 2),
+                    "status": O.enumeration(BookingStatus.self), "createdAt": timestamp, "updatedAt": timestamp,
+                    "event": O.object(
+                        ["id": O.integer(min: 1), "title": O.string(), "eventDate": O.nullable(timestamp), "status": O.enumeration(EventStatus.self)],
+                        required: ["id", "title", "eventDate", "status"]),
+                ], required: ["id", "bookingReference", "eventId", "userId", "seatCount", "status", "createdAt", "updatedAt", "event"]),
+            "BookingEnvelope": O.object(
+                ["success": ["type": "boolean", "enum": [true]], "message": O.string(example: "Booking confirmed successfully"), "data": O.ref("Booking")],
+                required: ["success", "message", "data"]),
+            "BookingPage": O.object(["data": ["type": "array", "items": O.ref("Booking")], "meta": O.ref("PageMeta")], required: ["data", "meta"]),
+            "Health": O.object(["status": ["type": "string", "enum": ["ok", "unavailable"]]], required: ["status"]),
+        ]
+    }
+}
