@@ -111,5 +111,6 @@ import Testing
         #expect(configuration.codeRules.lifetime == defaults.codeRules.lifetime)
         #expect(configuration.codeRules.blockDuration == defaults.codeRules.blockDuration)
         #expect(configuration.codeRules.maxSends == defaults.codeRules.maxSends)
+        #expect(configuration.swaggerUIDirectory == defaults.swaggerUIDirectory)
     }
 }

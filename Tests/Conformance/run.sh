@@ -4,7 +4,8 @@
 #   2. schemathesis sends thousands of generated requests to every operation and fails on any 5xx and
 #      on any answer (status, content type, body) the document does not allow;
 #   3. Swagger UI renders every operation in headless Chromium with no network; the screenshot is
-#      written to .build/conformance/swagger-ui.png (not committed).
+#      written to .build/conformance/swagger-ui.png (not committed);
+#   4. the Postman collection in docs/postman runs as is against the seeded server.
 # CONFORMANCE_EXAMPLES (default 120 per operation) and CONFORMANCE_SEED (default 20261125) tune step 2.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -71,6 +72,8 @@ swagger_ui() {
     [ "$shown" -eq "$expected" ]
 }
 step "Swagger UI renders every operation offline" swagger_ui
+
+step "Postman collection runs as is" node Tests/Conformance/run-postman.mjs docs/postman/event-booking.postman_collection.json "$base"
 
 echo "conformance: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
