@@ -21,11 +21,22 @@ func buildApplication(
     let secret = try configuration.resolvedJWTSecret()
     let tokens = try await TokenService(secret: secret, lifetime: configuration.jwtLifetime)
 
-    let router = try buildRouter(configuration, database: database, tokens: tokens, secret: secret, logger: logger)
+    let wakeUp = OutboxWakeUp()
+    let sealer = MailSealer(secret: secret)
+    let templates = try await MailTemplates(directory: configuration.mailTemplatesDirectory ?? MailTemplates.bundledDirectory)
+    let mailer = Mailer(templates: templates, sealer: sealer, wakeUp: wakeUp)
+    let router = try buildRouter(configuration, database: database, tokens: tokens, secret: secret, mailer: mailer, logger: logger)
+    let transport: any MailTransport =
+        switch configuration.mailTransport {
+        case .log, .smtp: LogMailTransport(logger: logger)
+        case .file: try FileMailTransport(directory: URL(fileURLWithPath: configuration.mailOutboxDirectory), from: configuration.mailFrom)
+        }
+    let outbox = OutboxDeliveryService(database: database, transport: transport, sealer: sealer, wakeUp: wakeUp, logger: logger)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "event-booking"),
-        services: closeDatabaseOnStop ? [DatabaseService(database: database, logger: logger)] : [],
+        // Stopped in reverse order: the server first, then the outbox, then the database.
+        services: (closeDatabaseOnStop ? [DatabaseService(database: database, logger: logger)] : []) + [outbox],
         onServerRunning: { channel in
             logger.info("event-booking listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")", "database": "\(configuration.databasePath)"])
         },
@@ -34,23 +45,18 @@ func buildApplication(
 
 /// Every route of the service, behind the middleware every request passes (logging, errors, authentication).
 func buildRouter(
-    _ configuration: AppConfiguration, database: AppDatabase, tokens: TokenService, secret: String, logger: Logger
+    _ configuration: AppConfiguration, database: AppDatabase, tokens: TokenService, secret: String, mailer: Mailer, logger: Logger
 ) throws -> Router<AppRequestContext> {
-    let mail: any MailTransport =
-        switch configuration.mailTransport {
-        case .log, .smtp: LogMailTransport(logger: logger)
-        case .file: try FileMailTransport(directory: URL(fileURLWithPath: configuration.mailOutboxDirectory), from: configuration.mailFrom)
-        }
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: AuthenticationMiddleware(tokens: tokens, database: database))
     AuthController(
         database: database, passwords: PasswordHasher(costLog2: configuration.passwordHashCost), tokens: tokens,
-        codes: OneTimeCodes(secret: secret), codeRules: configuration.codeRules, mail: mail
+        codes: OneTimeCodes(secret: secret), codeRules: configuration.codeRules, mailer: mailer
     ).addRoutes(to: router)
-    EventController(database: database).addRoutes(to: router)
-    BookingController(database: database, maxSeatsPerBooking: configuration.bookingMaxSeats).addRoutes(to: router)
+    EventController(database: database, mailer: mailer).addRoutes(to: router)
+    BookingController(database: database, maxSeatsPerBooking: configuration.bookingMaxSeats, mailer: mailer).addRoutes(to: router)
     HealthController(database: database).addRoutes(to: router)
     APIDocumentationController(
         document: OpenAPIDocument.make(maxSeatsPerBooking: configuration.bookingMaxSeats),

@@ -22,6 +22,8 @@ struct AppConfiguration: Sendable {
     var mailTransport = MailTransportKind.log
     var mailOutboxDirectory = "./data/outbox"
     var mailFrom = "Event Booking <no-reply@event-booking.local>"
+    /// nil: the templates shipped with the service.
+    var mailTemplatesDirectory: String?
     var bookingMaxSeats = 10
     /// log2 of scrypt's N for password hashes.
     var passwordHashCost = 15
@@ -45,6 +47,7 @@ struct AppConfiguration: Sendable {
         mailTransport = try parser.choice("mail.transport", MailTransportKind.self) ?? mailTransport
         mailOutboxDirectory = parser.string("mail.outbox.dir") ?? mailOutboxDirectory
         mailFrom = parser.string("mail.from") ?? mailFrom
+        mailTemplatesDirectory = parser.string("mail.templates.dir")
         bookingMaxSeats = try parser.integer("booking.max.seats", in: 1...1_000) ?? bookingMaxSeats
         passwordHashCost = try parser.integer("password.hash.cost", in: 4...20) ?? passwordHashCost
         durability = try parser.choice("database.synchronous", AppDatabase.Durability.self) ?? durability

@@ -11,9 +11,11 @@ extension AppDatabase {
     /// and the booking inserted in the same transaction (see `withVersionGuard`), so a booking exists
     /// exactly when its seats were taken. With an `idempotency` key the caller's answer is stored in that
     /// transaction too (`encodeResponse` renders it), and the same key and body later replay it.
+    /// `confirmation` makes the confirmation mail, which joins the outbox in the same transaction.
     public func createBooking(
         eventId: Int64, seatCount: Int, userId: Int64, idempotency: IdempotencyRequest? = nil, now: Date = Date(),
-        encodeResponse: @escaping @Sendable (BookingDetails) throws -> [UInt8] = { _ in [] }
+        encodeResponse: @escaping @Sendable (BookingDetails) throws -> [UInt8] = { _ in [] },
+        confirmation: (@Sendable (BookingDetails) throws -> OutboxMail)? = nil
     ) async throws -> BookingOutcome {
         enum Snapshot: Sendable {
             case replay([UInt8])
@@ -57,6 +59,7 @@ extension AppDatabase {
                             """,
                         arguments: [userId, idempotency.key, idempotency.requestHash, booking.id, Data(try encodeResponse(details)), now])
                 }
+                if let confirmation { try Self.enqueue([try confirmation(details)], now: now, db) }
                 return .booked(details)
             })
         switch written {
@@ -95,8 +98,10 @@ extension AppDatabase {
     }
 
     /// Cancels `userId`'s own booking and gives its seats back to the event, in one version-guarded
-    /// transaction.
-    public func cancelBooking(reference: String, userId: Int64, now: Date = Date()) async throws -> BookingDetails {
+    /// transaction, with the `notice` mail in the outbox.
+    public func cancelBooking(
+        reference: String, userId: Int64, now: Date = Date(), notice: (@Sendable (BookingDetails) throws -> OutboxMail)? = nil
+    ) async throws -> BookingDetails {
         try await withVersionGuard(
             read: { db -> (Booking, Event) in
                 guard let booking = try Booking.filter(Column("booking_reference") == reference).fetchOne(db),
@@ -126,7 +131,9 @@ extension AppDatabase {
                 booking.status = .cancelled
                 booking.updatedAt = now
                 event.availableSeats += booking.seatCount
-                return BookingDetails(booking: booking, event: event)
+                let details = BookingDetails(booking: booking, event: event)
+                if let notice { try Self.enqueue([try notice(details)], now: now, db) }
+                return details
             }
         ).result
     }

@@ -60,8 +60,12 @@ extension AppDatabase {
     /// Seat changes keep the booked seats: `availableSeats = totalSeats - booked`, and a total below
     /// the booked seats is refused. `CANCELLED` cancels every confirmed booking in the same transaction.
     /// A booking that commits between the read and the write changes the version, so the update
-    /// re-reads and tries again instead of overwriting it.
-    public func updateEvent(id: Int64, changes: EventChanges, actorId: Int64, now: Date = Date()) async throws -> EventDetails {
+    /// re-reads and tries again instead of overwriting it. `cancellationNotice` makes the mail each
+    /// booker of a cancelled event gets, in the same transaction.
+    public func updateEvent(
+        id: Int64, changes: EventChanges, actorId: Int64, now: Date = Date(),
+        cancellationNotice: (@Sendable (BookingDetails, _ booker: User) throws -> OutboxMail)? = nil
+    ) async throws -> EventDetails {
         try await withVersionGuard(
             read: { db in
                 let current = try Self.eventForUpdate(id: id, actorId: actorId, db)
@@ -81,9 +85,20 @@ extension AppDatabase {
                     ])
                 guard db.changesCount == 1 else { return nil }
                 if updated.status == .cancelled {
+                    let cancelled = try Booking.filter(Column("event_id") == id && Column("status") == BookingStatus.confirmed).fetchAll(db)
                     try db.execute(
                         sql: "UPDATE bookings SET status = 'CANCELLED', updated_at = ? WHERE event_id = ? AND status = 'CONFIRMED'",
                         arguments: [now, id])
+                    if let cancellationNotice {
+                        let mails = try cancelled.map { booking in
+                            var booking = booking
+                            booking.status = .cancelled
+                            booking.updatedAt = now
+                            let booker = try User.fetchOne(db, key: booking.userId)!
+                            return try cancellationNotice(BookingDetails(booking: booking, event: updated), booker)
+                        }
+                        try Self.enqueue(mails, now: now, db)
+                    }
                 }
                 return try Self.fetchEventDetails(id: id, db)
             }

@@ -67,6 +67,23 @@ extension AppDatabase {
                 );
                 """)
         }
+        migrator.registerMigration("v2-outbox") { db in
+            try db.execute(sql: """
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    kind TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    payload BLOB NOT NULL,
+                    status TEXT NOT NULL DEFAULT 'PENDING' CHECK (status IN ('PENDING', 'SENT', 'FAILED')),
+                    attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                    next_attempt_at TEXT NOT NULL,
+                    last_error TEXT,
+                    created_at TEXT NOT NULL,
+                    sent_at TEXT
+                );
+                CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+                """)
+        }
         return migrator
     }
 }

@@ -5,7 +5,10 @@ extension AppDatabase {
     /// Stores `codeHash` as the live code of `email`, enforcing the cooldown, the send limit and blocks.
     ///
     /// Refusals that change state (the send that trips the block) are committed before they are thrown.
-    public func issueOneTimeCode(email: String, codeHash: String, rules: OneTimeCodeRules, now: Date = Date()) async throws -> IssuedCode {
+    /// `mail` (the code's mail, sealed) goes to the outbox in the same transaction as the code.
+    public func issueOneTimeCode(
+        email: String, codeHash: String, rules: OneTimeCodeRules, now: Date = Date(), mail: OutboxMail? = nil
+    ) async throws -> IssuedCode {
         let email = email.lowercased()
         let result: Result<IssuedCode, StorageError> = try await dbWriter.write { db in
             if try User.filter(Column("email") == email).fetchCount(db) > 0 {
@@ -38,6 +41,7 @@ extension AppDatabase {
             code.failedAttempts = 0
             code.lastSentAt = now
             try code.save(db)
+            try Self.enqueue(mail.map { [$0] } ?? [], now: now, db)
             return .success(IssuedCode(sentAt: now, expiresAt: code.expiresAt!, attempt: code.sendCount, maxAttempts: rules.maxSends))
         }
         return try result.get()

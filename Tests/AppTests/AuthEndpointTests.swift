@@ -15,7 +15,7 @@ import Auth
             #expect(email["attempt"]?.intValue == 1)
             #expect(email["maxAttempt"]?.intValue == 10)
             #expect(email["sentAt"]?.stringValue?.hasSuffix("Z") == true)
-            #expect(try api.mailedCode(to: "new@example.com").count == 6)
+            #expect(try await api.mailedCode(to: "new@example.com").count == 6)
         }
     }
 
@@ -64,7 +64,7 @@ import Auth
     @Test func wrongCodeIs422WithRetriesAndTheCodeIsSingleUse() async throws {
         try await TestApp.run { api in
             try await api.request(.post, "/auth/send-code", json: #"{"email": "w@example.com", "type": "register"}"#)
-            let code = try api.mailedCode(to: "w@example.com")
+            let code = try await api.mailedCode(to: "w@example.com")
             let wrong = code == "000000" ? "111111" : "000000"
             func register(_ code: String, _ email: String = "w@example.com") async throws -> TestResponse {
                 try await api.request(.post, "/auth/register", json: """

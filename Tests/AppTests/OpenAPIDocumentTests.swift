@@ -27,6 +27,7 @@ import Testing
             let router = try buildRouter(
                 configuration, database: api.app.database,
                 tokens: try await TokenService(secret: configuration.jwtSecret!, lifetime: 60), secret: configuration.jwtSecret!,
+                mailer: Mailer(templates: try await MailTemplates(), sealer: MailSealer(secret: configuration.jwtSecret!), wakeUp: OutboxWakeUp()),
                 logger: Logger(label: "test"))
             let routed = Set(
                 router.routes.map { route in

@@ -53,23 +53,38 @@ struct TestAPI: Sendable {
         return try await client.executeRequest(uri: path, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
     }
 
-    /// The code in the newest mail to `email` in the file outbox.
-    func mailedCode(to email: String) throws -> String {
+    /// The mails delivered to `email` so far (the `file` transport's .eml files), oldest first.
+    func mails(to email: String) throws -> [String] {
         let outbox = URL(fileURLWithPath: app.configuration.mailOutboxDirectory)
-        let mails = try FileManager.default.contentsOfDirectory(atPath: outbox.path).filter { $0.hasSuffix(".eml") }.sorted()
-        for name in mails.reversed() {
-            let text = try String(contentsOf: outbox.appendingPathComponent(name), encoding: .utf8)
-            guard text.contains("To: \(email.lowercased())\r\n"), let match = text.firstMatch(of: #/code is (\d{6})/#) else { continue }
-            return String(match.1)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: outbox.path)) ?? []
+        return try names.filter { $0.hasSuffix(".eml") }.sorted().map {
+            try String(contentsOf: outbox.appendingPathComponent($0), encoding: .utf8)
+        }.filter { $0.contains("To: \(email.lowercased())\r\n") }
+    }
+
+    /// Waits (up to 10 s) until `count` mails to `email` were delivered by the outbox service, and returns them.
+    func awaitMails(to email: String, count: Int = 1) async throws -> [String] {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            let mails = try mails(to: email)
+            if mails.count >= count { return mails }
+            try await Task.sleep(for: .milliseconds(20))
         }
-        throw TestFailure("no code mailed to \(email)")
+        throw TestFailure("fewer than \(count) mails delivered to \(email): \(try mails(to: email).count)")
+    }
+
+    /// The code in the newest mail to `email`, once the outbox has delivered it.
+    func mailedCode(to email: String) async throws -> String {
+        let mails = try await awaitMails(to: email)
+        guard let match = mails.last?.firstMatch(of: #/code is (\d{6})/#) else { throw TestFailure("no code in the mail to \(email)") }
+        return String(match.1)
     }
 
     /// Registers through send-code and register, and returns the access token.
     func register(_ email: String, role: String = "USER", password: String = "Passw0rd!") async throws -> String {
         let sent = try await request(.post, "/auth/send-code", json: #"{"email": "\#(email)", "type": "register"}"#)
         guard sent.status == .ok else { throw TestFailure("send-code: \(sent.status) \(String(buffer: sent.body))") }
-        let code = try mailedCode(to: email)
+        let code = try await mailedCode(to: email)
         let response = try await request(.post, "/auth/register", json: """
             {"firstname": "Test", "lastname": "Person", "email": "\(email)", "password": "\(password)", "country": "Germany",
              "emailVerificationCode": "\(code)", "role": "\(role)"}

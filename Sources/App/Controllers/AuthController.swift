@@ -11,7 +11,7 @@ struct AuthController {
     let tokens: TokenService
     let codes: OneTimeCodes
     let codeRules: OneTimeCodeRules
-    let mail: any MailTransport
+    let mailer: Mailer
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.post("auth/send-code", use: sendCode)
@@ -26,15 +26,13 @@ struct AuthController {
         _ = fields.oneOf("type", required: true, CodePurpose.self)
         try fields.validate()
 
+        // The code's mail is written to the outbox with the code itself, and delivered in the background:
+        // an unreachable mail server delays it but never loses it.
         let code = codes.generate()
         let issued = try await database.issueOneTimeCode(
-            email: email!, codeHash: codes.hash(code: code, email: email!), rules: codeRules)
-        do {
-            try await mail.send(.registrationCode(code, to: email!, lifetimeMinutes: Int(codeRules.lifetime / 60)))
-        } catch {
-            context.logger.error("verification mail not sent", metadata: ["error": "\(error)"])
-            throw AppError(status: .serviceUnavailable, code: "MAIL_UNAVAILABLE", message: "The verification mail could not be sent; try again later")
-        }
+            email: email!, codeHash: codes.hash(code: code, email: email!), rules: codeRules,
+            mail: try mailer.oneTimeCode(code, to: email!, lifetime: codeRules.lifetime))
+        mailer.wakeUp.signal()
         return CodeSentResponse(
             email: .init(
                 sentAt: Timestamp.string(issued.sentAt), timeout: Int(codeRules.lifetime * 1000), attempt: issued.attempt,

@@ -9,6 +9,7 @@ import Storage
 struct BookingController {
     let database: AppDatabase
     let maxSeatsPerBooking: Int
+    let mailer: Mailer
 
     func addRoutes(to router: Router<AppRequestContext>) {
         let bookings = router.group("bookings", context: AuthenticatedContext.self)
@@ -34,11 +35,14 @@ struct BookingController {
         }
         try fields.validate()
 
+        let booker = context.user
         let outcome = try await database.createBooking(
             eventId: Int64(eventId!), seatCount: seatCount!, userId: context.userId, idempotency: idempotency,
-            encodeResponse: { details in try Self.createdBody(details) })
+            encodeResponse: { details in try Self.createdBody(details) },
+            confirmation: { [mailer] details in try mailer.bookingConfirmed(details, booker: booker) })
         switch outcome {
         case .created(let details, let attempts):
+            mailer.wakeUp.signal()
             context.logger.info(
                 "booking confirmed",
                 metadata: ["booking.reference": "\(details.booking.bookingReference)", "event.id": "\(eventId!)", "attempts": "\(attempts)"])
@@ -66,7 +70,11 @@ struct BookingController {
     }
 
     @Sendable func cancel(_ request: Request, context: AuthenticatedContext) async throws -> BookingEnvelope {
-        let details = try await database.cancelBooking(reference: try Self.reference(context), userId: context.userId)
+        let booker = context.user
+        let details = try await database.cancelBooking(
+            reference: try Self.reference(context), userId: context.userId,
+            notice: { [mailer] details in try mailer.bookingCancelled(details, booker: booker, byOrganizer: false) })
+        mailer.wakeUp.signal()
         context.logger.info("booking cancelled", metadata: ["booking.reference": "\(details.booking.bookingReference)"])
         return BookingEnvelope(message: "Booking cancelled successfully. Seats have been released.", data: BookingResponse(details))
     }

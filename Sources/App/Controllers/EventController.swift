@@ -6,6 +6,7 @@ import Storage
 /// `/events`: the public catalogue and the organizer's own events.
 struct EventController {
     let database: AppDatabase
+    let mailer: Mailer
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("events", use: list)
@@ -79,7 +80,10 @@ struct EventController {
         if !known.contains(where: fields.has) { fields.report("body", "body must contain at least one of: \(known.joined(separator: ", "))") }
         try fields.validate()
 
-        let details = try await database.updateEvent(id: id, changes: changes, actorId: context.userId)
+        let details = try await database.updateEvent(
+            id: id, changes: changes, actorId: context.userId,
+            cancellationNotice: { [mailer] booking, booker in try mailer.bookingCancelled(booking, booker: booker, byOrganizer: true) })
+        mailer.wakeUp.signal()
         context.logger.info("event updated", metadata: ["event.id": "\(id)", "event.version": "\(details.event.version)"])
         return EventResponse(details)
     }

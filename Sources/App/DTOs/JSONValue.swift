@@ -40,15 +40,4 @@ enum JSONValue: Codable, Sendable, Equatable {
         }
     }
 
-    /// The JSON type's name, for messages such as "seatCount must be an integer, got string".
-    var typeName: String {
-        switch self {
-        case .null: "null"
-        case .bool: "boolean"
-        case .integer, .number: "number"
-        case .string: "string"
-        case .array: "array"
-        case .object: "object"
-        }
-    }
 }

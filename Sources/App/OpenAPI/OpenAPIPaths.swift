@@ -43,13 +43,12 @@ enum OpenAPIPaths {
     static let all: JSONValue = [
         "/auth/send-code": [
             "post": operation(
-                "sendCode", "Auth", "Mail a 6-digit registration code to an address not yet registered",
+                "sendCode", "Auth", "Mail a 6-digit registration code to an address not yet registered (delivered in the background)",
                 body: O.body("SendCodeRequest", example: ["email": "olivia@example.com", "type": "register"]),
                 responses: withBodyErrors([
                     "200": O.response("the code was sent", "CodeSent"),
                     "409": O.error("the address is already registered (`EMAIL_IN_USE`)"),
                     "429": O.error("a code was sent less than the cooldown ago (`OTP_RESEND_TOO_SOON`) or the address is blocked (`OTP_BLOCKED`)"),
-                    "503": O.error("the mail could not be sent (`MAIL_UNAVAILABLE`)"),
                 ]))
         ],
         "/auth/register": [
@@ -167,7 +166,7 @@ enum OpenAPIPaths {
         ],
         "/health": [
             "get": operation(
-                "health", "Operations", "Whether the database answers",
+                "health", "Operations", "Whether the database answers, and how the mail outbox stands (mail alone never fails it)",
                 responses: ["200": O.response("healthy", "Health"), "503": O.response("the database does not answer", "Health")])
         ],
         "/api-spec-json": [

@@ -18,7 +18,11 @@ public struct FileMailTransport: MailTransport {
         let text = message.rendered(from: from, date: now, messageID: "\(id)@event-booking")
         // Write to a temporary name, then rename: a reader never sees half a mail.
         let temporary = directory.appendingPathComponent(".\(name).tmp")
-        try Data(text.utf8).write(to: temporary)
-        try FileManager.default.moveItem(at: temporary, to: directory.appendingPathComponent(name))
+        do {
+            try Data(text.utf8).write(to: temporary)
+            try FileManager.default.moveItem(at: temporary, to: directory.appendingPathComponent(name))
+        } catch {
+            throw MailDeliveryError.temporary("could not write \(name): \(error)")
+        }
     }
 }

@@ -1,0 +1,75 @@
+import Foundation
+import Mustache
+
+/// The mails the service sends, rendered from Mustache templates kept as files: for each mail
+/// `<name>.subject`, `<name>.text` and `<name>.html`. HTML templates escape every value; text and subject
+/// templates declare `{{% CONTENT_TYPE: TEXT}}` and leave values as they are.
+public struct MailTemplates: Sendable {
+    /// The templates shipped with the service.
+    public static var bundledDirectory: String { Bundle.module.bundleURL.appendingPathComponent("Templates").path }
+
+    let library: MustacheLibrary
+
+    /// Loads every `.mustache` file under `directory`; throws when a mail's templates are missing.
+    public init(directory: String = Self.bundledDirectory) async throws {
+        library = try await MustacheLibrary(directory: directory)
+        for name in ["one-time-code", "booking-confirmed", "booking-cancelled"] {
+            for part in ["subject", "text", "html"] where library.getTemplate(named: "\(name).\(part)") == nil {
+                throw MailTemplateError.missing("\(name).\(part).mustache in \(directory)")
+            }
+        }
+    }
+
+    /// The registration code mail.
+    public func oneTimeCode(_ code: String, to email: String, lifetimeMinutes: Int) -> MailMessage {
+        render("one-time-code", to: email, ["code": code, "lifetimeMinutes": lifetimeMinutes])
+    }
+
+    /// The confirmation of a new booking.
+    public func bookingConfirmed(_ booking: BookingMailContent, to email: String) -> MailMessage {
+        render("booking-confirmed", to: email, booking.values)
+    }
+
+    /// The notice of a cancelled booking, by its booker or because the organizer cancelled the event.
+    public func bookingCancelled(_ booking: BookingMailContent, to email: String, byOrganizer: Bool) -> MailMessage {
+        var values = booking.values
+        values["byOrganizer"] = byOrganizer
+        return render("booking-cancelled", to: email, values)
+    }
+
+    private func render(_ name: String, to email: String, _ values: [String: Any]) -> MailMessage {
+        let subject = (library.render(values, withTemplate: "\(name).subject") ?? "")
+            .split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces)
+        return MailMessage(
+            to: email, subject: subject,
+            text: (library.render(values, withTemplate: "\(name).text") ?? "").trimmingCharacters(in: .newlines) + "\n",
+            html: library.render(values, withTemplate: "\(name).html"))
+    }
+}
+
+/// What a booking mail says about the booking.
+public struct BookingMailContent: Sendable {
+    public var firstname: String
+    public var eventTitle: String
+    /// Already formatted for people, e.g. "Tue, 1 Jun 2027 19:00 UTC"; "to be announced" when unset.
+    public var eventDate: String
+    public var seatCount: Int
+    public var bookingReference: String
+
+    public init(firstname: String, eventTitle: String, eventDate: String, seatCount: Int, bookingReference: String) {
+        self.firstname = firstname
+        self.eventTitle = eventTitle
+        self.eventDate = eventDate
+        self.seatCount = seatCount
+        self.bookingReference = bookingReference
+    }
+
+    var values: [String: Any] {
+        ["firstname": firstname, "eventTitle": eventTitle, "eventDate": eventDate, "seatCount": seatCount, "bookingReference": bookingReference]
+    }
+}
+
+/// A template folder that lacks one of the mails' templates.
+public enum MailTemplateError: Error, Equatable {
+    case missing(String)
+}
