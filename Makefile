@@ -1,9 +1,9 @@
 # The two commands of the README: `make run` and `make test`.
 SWIFT ?= swift
 APT_PACKAGES = libsqlite3-dev libssl-dev
-# Swagger UI's files (served at /api-spec) and the browser that checks them render; tests only need chromium.
+# Swagger UI's files (served at /api-spec); the tests also need a browser, an SMTP server and openssl.
 APT_DOC_PACKAGES = python3-flasgger
-APT_TEST_PACKAGES = chromium
+APT_TEST_PACKAGES = chromium python3-aiosmtpd openssl
 
 .PHONY: run test build deps test-deps apt-install seed check conformance unit-test
 
@@ -39,7 +39,7 @@ check: build
 test: conformance unit-test
 
 # Swift Testing only (there are no XCTest tests), in parallel; the stampede tests run live HTTP servers on loopback.
-unit-test: deps
+unit-test: test-deps
 	$(SWIFT) test --disable-xctest
 
 # OpenAPI validation, schemathesis and Swagger UI in headless Chromium against a running server.

@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         // Test only: a client with many connections, to stampede a live server.
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
@@ -63,14 +65,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
             ],
             resources: [.copy("Mail/Templates")],
             swiftSettings: swiftSettings
         ),
+        // A real SMTP server (Debian's aiosmtpd) for AuthTests and AppTests.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: testSwiftSettings),
         .testTarget(
             name: "AppTests",
             dependencies: [
                 "App",
+                "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -80,7 +87,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: testSwiftSettings),
         .testTarget(
             name: "AuthTests",
-            dependencies: ["Auth", .product(name: "JWTKit", package: "jwt-kit")],
+            dependencies: ["Auth", "TestSupport", .product(name: "JWTKit", package: "jwt-kit")],
             swiftSettings: testSwiftSettings
         ),
     ]

@@ -26,12 +26,10 @@ func buildApplication(
     let templates = try await MailTemplates(directory: configuration.mailTemplatesDirectory ?? MailTemplates.bundledDirectory)
     let mailer = Mailer(templates: templates, sealer: sealer, wakeUp: wakeUp)
     let router = try buildRouter(configuration, database: database, tokens: tokens, secret: secret, mailer: mailer, logger: logger)
-    let transport: any MailTransport =
-        switch configuration.mailTransport {
-        case .log, .smtp: LogMailTransport(logger: logger)
-        case .file: try FileMailTransport(directory: URL(fileURLWithPath: configuration.mailOutboxDirectory), from: configuration.mailFrom)
-        }
-    let outbox = OutboxDeliveryService(database: database, transport: transport, sealer: sealer, wakeUp: wakeUp, logger: logger)
+    var outbox = OutboxDeliveryService(
+        database: database, transport: try makeMailTransport(configuration, logger: logger), sealer: sealer, wakeUp: wakeUp, logger: logger)
+    outbox.baseBackoff = configuration.mailRetryBase
+    outbox.maxAttempts = configuration.mailMaxAttempts
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "event-booking"),
@@ -63,6 +61,23 @@ func buildRouter(
         swaggerUI: SwaggerUIAssets(directory: configuration.swaggerUIDirectory, logger: logger)
     ).addRoutes(to: router)
     return router
+}
+
+/// The transport `MAIL_TRANSPORT` names.
+func makeMailTransport(_ configuration: AppConfiguration, logger: Logger) throws -> any MailTransport {
+    switch configuration.mailTransport {
+    case .log:
+        return LogMailTransport(logger: logger)
+    case .file:
+        return try FileMailTransport(directory: URL(fileURLWithPath: configuration.mailOutboxDirectory), from: configuration.mailFrom)
+    case .smtp:
+        let secure = configuration.mailSecure
+        return try SMTPMailTransport(
+            configuration: SMTPConfiguration(
+                host: configuration.mailHost ?? "localhost", port: configuration.mailPort ?? (secure ? 465 : 587),
+                security: secure ? .implicitTLS : .startTLSWhenOffered, username: configuration.mailUser, password: configuration.mailPassword,
+                from: configuration.mailFrom, trustedCAFile: configuration.mailTLSCAFile, timeout: configuration.mailTimeout))
+    }
 }
 
 func makeLogger(_ configuration: AppConfiguration) -> Logger {

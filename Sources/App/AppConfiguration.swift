@@ -24,6 +24,19 @@ struct AppConfiguration: Sendable {
     var mailFrom = "Event Booking <no-reply@event-booking.local>"
     /// nil: the templates shipped with the service.
     var mailTemplatesDirectory: String?
+    /// SMTP delivery (`MAIL_TRANSPORT=smtp`): the original project's MAIL_* names.
+    var mailHost: String?
+    var mailPort: Int?
+    var mailUser: String?
+    var mailPassword: String?
+    /// Implicit TLS (port 465) instead of STARTTLS.
+    var mailSecure = false
+    var mailTLSCAFile: String?
+    var mailTimeout: TimeInterval = 30
+    /// The first retry of a failed delivery waits this long; each later one twice as long (at most 1 h).
+    var mailRetryBase: TimeInterval = 5
+    /// Failed deliveries before a mail is given up.
+    var mailMaxAttempts = 12
     var bookingMaxSeats = 10
     /// log2 of scrypt's N for password hashes.
     var passwordHashCost = 15
@@ -48,6 +61,15 @@ struct AppConfiguration: Sendable {
         mailOutboxDirectory = parser.string("mail.outbox.dir") ?? mailOutboxDirectory
         mailFrom = parser.string("mail.from") ?? mailFrom
         mailTemplatesDirectory = parser.string("mail.templates.dir")
+        mailHost = parser.string("mail.host")
+        mailPort = try parser.integer("mail.port", in: 1...65_535)
+        mailUser = parser.string("mail.user")
+        mailPassword = parser.string("mail.password", isSecret: true)
+        mailSecure = try parser.boolean("mail.secure") ?? mailSecure
+        mailTLSCAFile = parser.string("mail.tls.ca.file")
+        mailTimeout = try parser.duration("mail.timeout") ?? mailTimeout
+        mailRetryBase = try parser.duration("mail.retry.base") ?? mailRetryBase
+        mailMaxAttempts = try parser.integer("mail.max.attempts", in: 1...100) ?? mailMaxAttempts
         bookingMaxSeats = try parser.integer("booking.max.seats", in: 1...1_000) ?? bookingMaxSeats
         passwordHashCost = try parser.integer("password.hash.cost", in: 4...20) ?? passwordHashCost
         durability = try parser.choice("database.synchronous", AppDatabase.Durability.self) ?? durability
@@ -61,8 +83,8 @@ struct AppConfiguration: Sendable {
         if environment == .production, passwordHashCost < 14 {
             throw ConfigurationError("PASSWORD_HASH_COST must be at least 14 in production, got \(passwordHashCost)")
         }
-        if mailTransport == .smtp {
-            throw ConfigurationError("MAIL_TRANSPORT=smtp is not available in this version; use log or file")
+        if mailTransport == .smtp, mailHost == nil {
+            throw ConfigurationError("MAIL_TRANSPORT=smtp needs MAIL_HOST (and usually MAIL_PORT, MAIL_USER, MAIL_PASSWORD, MAIL_FROM)")
         }
     }
 
@@ -128,9 +150,23 @@ private struct SettingParser {
         return value
     }
 
-    /// A duration: `90` or `90s` seconds, `15m`, `24h`, `7d`.
-    func duration(_ key: String) throws -> TimeInterval? {
+    func boolean(_ key: String) throws -> Bool? {
         guard let text = string(key) else { return nil }
+        switch text.lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw ConfigurationError("\(Self.variable(key)) must be true or false, got '\(text)'")
+        }
+    }
+
+    /// A duration: `90` or `90s` seconds, `250ms`, `15m`, `24h`, `7d`.
+    func duration(_ key: String) throws -> TimeInterval? {
+        guard var text = string(key) else { return nil }
+        var scale = 1.0
+        if text.hasSuffix("ms") {
+            text.removeLast(2)
+            scale = 0.001
+        }
         let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
         var number = Substring(text)
         var unit = 1.0
@@ -141,7 +177,7 @@ private struct SettingParser {
         guard let value = Double(number), value > 0 else {
             throw ConfigurationError("\(Self.variable(key)) must be a positive duration like 90, 90s, 15m, 24h or 7d, got '\(text)'")
         }
-        return value * unit
+        return value * unit * scale
     }
 
     static func variable(_ key: String) -> String {

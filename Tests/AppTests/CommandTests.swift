@@ -112,5 +112,9 @@ import Testing
         #expect(configuration.codeRules.blockDuration == defaults.codeRules.blockDuration)
         #expect(configuration.codeRules.maxSends == defaults.codeRules.maxSends)
         #expect(configuration.swaggerUIDirectory == defaults.swaggerUIDirectory)
+        #expect(configuration.mailTimeout == defaults.mailTimeout)
+        #expect(configuration.mailRetryBase == defaults.mailRetryBase)
+        #expect(configuration.mailMaxAttempts == defaults.mailMaxAttempts)
+        #expect(configuration.mailSecure == defaults.mailSecure)
     }
 }

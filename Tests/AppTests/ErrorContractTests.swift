@@ -73,4 +73,15 @@ import Testing
             #expect(try response.json()["details"]?[0]?["field"]?.stringValue == "title")
         }
     }
+
+    @Test func aNulCharacterIsA400NotA500() async throws {
+        // Found by schemathesis: SQLite's length() stops at NUL, so "\u0000x" failed the title CHECK.
+        try await TestApp.run { api in
+            let token = try await api.register("o@example.com", role: "ORGANIZER")
+            let id = try await api.createEvent(token: token)
+            let response = try await api.request(.put, "/events/\(id)", token: token, json: #"{"title": "\u0000\u00ee"}"#)
+            #expect(response.status == .badRequest)
+            #expect(try response.json()["details"]?[0]?["message"]?.stringValue == "title must not contain NUL characters")
+        }
+    }
 }

@@ -14,12 +14,14 @@ struct TestApp {
     let database: AppDatabase
 
     /// Builds the app, runs `body` against it and always removes the folder.
+    /// With `folder`, the data lives there and stays (a later run can reopen it); otherwise in a new
+    /// folder removed afterwards.
     static func run<T>(
-        _ setup: TestingSetup = .router, configure: (inout AppConfiguration) -> Void = { _ in },
+        _ setup: TestingSetup = .router, folder given: URL? = nil, logger: Logger? = nil, configure: (inout AppConfiguration) -> Void = { _ in },
         _ body: @escaping @Sendable (TestAPI) async throws -> T
     ) async throws -> T {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("app-tests-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = given ?? FileManager.default.temporaryDirectory.appendingPathComponent("app-tests-\(UUID().uuidString)")
+        defer { if given == nil { try? FileManager.default.removeItem(at: folder) } }
         var configuration = AppConfiguration()
         configuration.environment = .test
         configuration.port = 0
@@ -32,7 +34,7 @@ struct TestApp {
         configure(&configuration)
         let database = try AppDatabase(path: configuration.databasePath)
         defer { try? database.close() }
-        let app = try await buildApplication(configuration, database: database)
+        let app = try await buildApplication(configuration, database: database, logger: logger)
         let testApp = TestApp(folder: folder, configuration: configuration, database: database)
         return try await app.test(setup) { client in try await body(TestAPI(client: client, app: testApp)) }
     }

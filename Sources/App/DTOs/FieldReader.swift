@@ -17,6 +17,8 @@ struct FieldReader {
     mutating func string(_ field: String, required: Bool, length: ClosedRange<Int>) -> String? {
         guard let value = present(field, required: required) else { return nil }
         guard case .string(let text) = value else { return problem(field, "\(field) must be a string") }
+        // SQLite's length() stops at a NUL, so the CHECK constraints would see a shorter string than this check.
+        guard !text.unicodeScalars.contains("\u{0}") else { return problem(field, "\(field) must not contain NUL characters") }
         // Unicode scalars, as SQLite's length() and JSON Schema's maxLength count them.
         guard length.contains(text.unicodeScalars.count) else {
             return problem(field, "\(field) must be between \(length.lowerBound) and \(length.upperBound) characters")

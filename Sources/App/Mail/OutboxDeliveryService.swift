@@ -28,8 +28,10 @@ struct OutboxDeliveryService: Service {
             while !Task.isCancelled {
                 do {
                     try await deliverDueMessages()
-                } catch {
+                } catch where !Task.isCancelled {
                     logger.error("outbox delivery round failed", metadata: ["error": "\(error)"])
+                } catch {
+                    return  // shutting down: an interrupted delivery stays pending for the next start
                 }
                 await wakeUp.wait(timeout: await nextWait())
             }

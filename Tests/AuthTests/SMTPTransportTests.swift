@@ -1,0 +1,106 @@
+import Foundation
+import TestSupport
+import Testing
+@testable import Auth
+
+/// The SMTP client against a real server on loopback: STARTTLS with a private CA, AUTH, DATA.
+@Suite(.serialized) struct SMTPTransportTests {
+    static func withServer(_ body: (SMTPTestServer) async throws -> Void) async throws {
+        let server = SMTPTestServer()
+        defer { server.tearDown() }
+        try server.start()
+        try await body(server)
+    }
+
+    static func transport(_ server: SMTPTestServer, password: String = SMTPTestServer.password, caFile: String?? = nil, port: Int? = nil) throws -> SMTPMailTransport {
+        try SMTPMailTransport(
+            configuration: SMTPConfiguration(
+                host: "localhost", port: port ?? server.port, username: SMTPTestServer.user, password: password,
+                from: "Event Booking <no-reply@event-booking.test>", trustedCAFile: caFile ?? server.caFile, timeout: 5))
+    }
+
+    @Test func deliversOverSTARTTLSWithAuthAndKeepsNonASCIIIntact() async throws {
+        try await Self.withServer { server in
+            let message = MailMessage(
+                to: "zoë@example.com", subject: "Réservation confirmée: Ånglö Café ☕",
+                text: "Hallo Zoë,\n.a line that starts with a dot\n..and one with two\nEnde.", html: "<p>Hallo Zoë</p>")
+            try await Self.transport(server).send(message)
+            let received = try await server.awaitReceived(count: 1)
+            let mail = try #require(received.first)
+            #expect(mail.usedTLS, "STARTTLS was offered, so it was used")
+            #expect(mail.login == SMTPTestServer.user)
+            #expect(mail.recipients == ["zoë@example.com"])
+            #expect(mail.raw.contains("Subject: =?UTF-8?B?"))
+            let decodedSubject = mail.raw.matches(of: #/=\?UTF-8\?B\?([^?]*)\?=/#)
+                .map { String(decoding: Data(base64Encoded: String($0.1))!, as: UTF8.self) }.joined()
+            #expect(decodedSubject == "Réservation confirmée: Ånglö Café ☕")
+            let body = Self.quotedPrintableDecoded(mail.raw)
+            #expect(body.contains("Hallo Zoë,\r\n.a line that starts with a dot\r\n..and one with two\r\nEnde."), "dot-stuffing undone by the server")
+            #expect(mail.raw.contains("Message-ID: <"))
+            #expect(mail.raw.contains("Date: "))
+            #expect(mail.raw.contains("From: Event Booking <no-reply@event-booking.test>"))
+        }
+    }
+
+    @Test func wrongPasswordIsAPermanentFailure() async throws {
+        try await Self.withServer { server in
+            let transport = try Self.transport(server, password: "wrong")
+            let error = await #expect(throws: MailDeliveryError.self) {
+                try await transport.send(MailMessage(to: "a@example.com", subject: "s", text: "t"))
+            }
+            guard case .permanent(let reason)? = error else {
+                Issue.record("expected a permanent failure, got \(String(describing: error))")
+                return
+            }
+            #expect(reason.contains("535"))
+            #expect(try server.received().isEmpty)
+        }
+    }
+
+    @Test func serverWithAnUntrustedCertificateIsRefused() async throws {
+        try await Self.withServer { server in
+            // The system trust store does not know the test CA: the handshake must fail.
+            let transport = try Self.transport(server, caFile: .some(nil))
+            let error = await #expect(throws: MailDeliveryError.self) {
+                try await transport.send(MailMessage(to: "a@example.com", subject: "s", text: "t"))
+            }
+            guard case .temporary? = error else {
+                Issue.record("expected a temporary failure, got \(String(describing: error))")
+                return
+            }
+            #expect(try server.received().isEmpty)
+        }
+    }
+
+    @Test func unreachableServerIsATemporaryFailure() async throws {
+        try await Self.withServer { server in
+            server.stop()
+            let transport = try Self.transport(server)
+            await #expect(throws: MailDeliveryError.self) {
+                try await transport.send(MailMessage(to: "a@example.com", subject: "s", text: "t"))
+            }
+        }
+    }
+
+    @Test func dotStuffingDoublesLeadingDotsOnly() {
+        #expect(SMTPMailTransport.dotStuffed("a\r\n.b\r\n..c\r\nd.e\r\n") == "a\r\n..b\r\n...c\r\nd.e\r\n")
+    }
+
+    static func quotedPrintableDecoded(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        let utf8 = Array(text.replacingOccurrences(of: "=\r\n", with: "").utf8)
+        var index = 0
+        while index < utf8.count {
+            if utf8[index] == UInt8(ascii: "="), index + 2 < utf8.count,
+                let value = UInt8(String(decoding: utf8[(index + 1)...(index + 2)], as: UTF8.self), radix: 16)
+            {
+                bytes.append(value)
+                index += 3
+            } else {
+                bytes.append(utf8[index])
+                index += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
