@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOPosix
 import TestSupport
 import Testing
 @testable import Auth
@@ -102,5 +104,50 @@ import Testing
             }
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+@Suite(.serialized) struct SMTPTransportModeTests {
+    @Test func implicitTLSOnConnectWorks() async throws {
+        let server = SMTPTestServer(flags: ["--implicit-tls"])
+        defer { server.tearDown() }
+        try server.start()
+        let transport = try SMTPMailTransport(
+            configuration: SMTPConfiguration(
+                host: "localhost", port: server.port, security: .implicitTLS, username: SMTPTestServer.user, password: SMTPTestServer.password,
+                from: "no-reply@event-booking.test", trustedCAFile: server.caFile, timeout: 5))
+        try await transport.send(MailMessage(to: "a@example.com", subject: "implicit", text: "over TLS from the first byte"))
+        let mail = try #require(try await server.awaitReceived(count: 1).first)
+        #expect(mail.usedTLS)
+        #expect(mail.login == SMTPTestServer.user)
+    }
+
+    @Test func authLoginIsUsedWhenPlainIsNotOffered() async throws {
+        let server = SMTPTestServer(flags: ["--only-login"])
+        defer { server.tearDown() }
+        try server.start()
+        try await SMTPTransportTests.transport(server).send(MailMessage(to: "a@example.com", subject: "login", text: "AUTH LOGIN"))
+        let mail = try #require(try await server.awaitReceived(count: 1).first)
+        #expect(mail.login == SMTPTestServer.user)
+    }
+
+    @Test func aServerThatNeverAnswersTimesOutAsATemporaryFailure() async throws {
+        // A listener that accepts and says nothing: the greeting never comes.
+        let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in channel.eventLoop.makeSucceededVoidFuture() }
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { silent.close(promise: nil) }
+        let transport = try SMTPMailTransport(
+            configuration: SMTPConfiguration(host: "127.0.0.1", port: silent.localAddress!.port!, from: "a@b.test", timeout: 0.3))
+        let started = ContinuousClock.now
+        let error = await #expect(throws: MailDeliveryError.self) {
+            try await transport.send(MailMessage(to: "a@example.com", subject: "s", text: "t"))
+        }
+        #expect(ContinuousClock.now - started < .seconds(5))
+        guard case .temporary(let reason)? = error else {
+            Issue.record("expected a temporary failure, got \(String(describing: error))")
+            return
+        }
+        #expect(reason.contains("did not answer in time"))
     }
 }

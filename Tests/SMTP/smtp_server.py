@@ -4,6 +4,9 @@ with openssl) and AUTH PLAIN/LOGIN required over TLS. Each accepted message is w
 <n>.eml, with <n>.json beside it telling whether the session used TLS and who authenticated.
 
 Usage: smtp_server.py --port PORT --maildir DIR --certdir DIR --user USER --password PASSWORD
+                      [--implicit-tls] [--only-login]
+--implicit-tls speaks TLS from the first byte (port 465 style) instead of offering STARTTLS;
+--only-login offers AUTH LOGIN but not AUTH PLAIN.
 Port 0 picks a free one. Prints "READY <port>" once it accepts connections, and runs until SIGTERM.
 """
 import argparse
@@ -53,7 +56,8 @@ class SaveToFolder:
         base = os.path.join(self.maildir, f"{number:04d}")
         with open(base + ".json", "w") as meta:
             json.dump({
-                "tls": session.ssl is not None,
+                # STARTTLS sets session.ssl; implicit TLS shows on the transport.
+                "tls": session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None,
                 "login": login_of(session),
                 "mail_from": envelope.mail_from,
                 "rcpt_tos": envelope.rcpt_tos,
@@ -68,6 +72,8 @@ def main():
     parser = argparse.ArgumentParser()
     for name in ("--port", "--maildir", "--certdir", "--user", "--password"):
         parser.add_argument(name, required=True)
+    parser.add_argument("--implicit-tls", action="store_true")
+    parser.add_argument("--only-login", action="store_true")
     args = parser.parse_args()
     make_certificates(args.certdir)
     port = int(args.port)
@@ -83,9 +89,14 @@ def main():
         ok = auth_data.login.decode() == args.user and auth_data.password.decode() == args.password
         return AuthResult(success=ok, handled=False, auth_data=auth_data)
 
+    if args.implicit_tls:
+        # aiosmtpd only counts STARTTLS as TLS for auth_require_tls; this connection is TLS from the start.
+        tls = dict(ssl_context=context, auth_require_tls=False)
+    else:
+        tls = dict(tls_context=context, require_starttls=True, auth_require_tls=True)
     controller = Controller(
-        SaveToFolder(args.maildir), hostname="127.0.0.1", port=port, tls_context=context,
-        require_starttls=True, authenticator=authenticator, auth_require_tls=True, decode_data=False)
+        SaveToFolder(args.maildir), hostname="127.0.0.1", port=port, authenticator=authenticator,
+        decode_data=False, auth_exclude_mechanism=["PLAIN"] if args.only_login else None, **tls)
     controller.start()
     print(f"READY {controller.port}", flush=True)
     signal.sigwait({signal.SIGTERM, signal.SIGINT})

@@ -14,8 +14,12 @@ public final class SMTPTestServer: @unchecked Sendable {
     public var caFile: String { folder.appendingPathComponent("certs/ca.pem").path }
     public var maildir: URL { folder.appendingPathComponent("mail") }
 
-    public init() {
+    /// Extra server flags: `--implicit-tls`, `--only-login`.
+    let flags: [String]
+
+    public init(flags: [String] = []) {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-\(UUID().uuidString)")
+        self.flags = flags
     }
 
     /// Starts the server (on the port of the previous start, if any) and waits until it accepts mail.
@@ -27,7 +31,7 @@ public final class SMTPTestServer: @unchecked Sendable {
         process.arguments = [
             script, "--port", "\(port)", "--maildir", maildir.path, "--certdir", folder.appendingPathComponent("certs").path,
             "--user", Self.user, "--password", Self.password,
-        ]
+        ] + flags
         let output = Pipe()
         process.standardOutput = output
         // The server's own log (TLS handshakes the tests make fail on purpose, say) goes to a file, not the test output.
