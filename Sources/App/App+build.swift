@@ -25,7 +25,7 @@ func buildApplication(
     let sealer = MailSealer(secret: secret)
     let templates = try await MailTemplates(directory: configuration.mailTemplatesDirectory ?? MailTemplates.bundledDirectory)
     let mailer = Mailer(templates: templates, sealer: sealer, wakeUp: wakeUp)
-    let router = try buildRouter(configuration, database: database, tokens: tokens, secret: secret, mailer: mailer, logger: logger)
+    let router = buildRouter(configuration, database: database, tokens: tokens, secret: secret, mailer: mailer, logger: logger)
     var outbox = OutboxDeliveryService(
         database: database, transport: try makeMailTransport(configuration, logger: logger), sealer: sealer, wakeUp: wakeUp, logger: logger)
     outbox.baseBackoff = configuration.mailRetryBase
@@ -44,7 +44,7 @@ func buildApplication(
 /// Every route of the service, behind the middleware every request passes (logging, errors, authentication).
 func buildRouter(
     _ configuration: AppConfiguration, database: AppDatabase, tokens: TokenService, secret: String, mailer: Mailer, logger: Logger
-) throws -> Router<AppRequestContext> {
+) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ErrorMiddleware())

@@ -24,7 +24,7 @@ import Testing
     @Test func everyRouteIsDocumentedAndEveryDocumentedRouteExists() async throws {
         try await TestApp.run { api in
             let configuration = api.app.configuration
-            let router = try buildRouter(
+            let router = buildRouter(
                 configuration, database: api.app.database,
                 tokens: try await TokenService(secret: configuration.jwtSecret!, lifetime: 60), secret: configuration.jwtSecret!,
                 mailer: Mailer(templates: try await MailTemplates(), sealer: MailSealer(secret: configuration.jwtSecret!), wakeUp: OutboxWakeUp()),
