@@ -21,6 +21,9 @@ func buildApplication(
     let secret = try configuration.resolvedJWTSecret()
     let tokens = try await TokenService(secret: secret, lifetime: configuration.jwtLifetime)
 
+    if configuration.environment == .production, configuration.mailTransport == .log {
+        logger.warning("MAIL_TRANSPORT=log in production: mails, one-time codes included, go to the log and nowhere else")
+    }
     let wakeUp = OutboxWakeUp()
     let sealer = MailSealer(secret: secret)
     let templates = try await MailTemplates(directory: configuration.mailTemplatesDirectory ?? MailTemplates.bundledDirectory)
