@@ -5,7 +5,7 @@ APT_PACKAGES = libsqlite3-dev libssl-dev
 APT_DOC_PACKAGES = python3-flasgger
 APT_TEST_PACKAGES = chromium python3-aiosmtpd openssl
 
-.PHONY: run test build deps test-deps apt-install seed check conformance unit-test
+.PHONY: run test build deps test-deps apt-install seed check backup conformance unit-test
 
 # Installs the system packages when they are missing (Debian/Ubuntu; needs root or sudo).
 deps:
@@ -34,6 +34,10 @@ seed: build
 
 check: build
 	$(SWIFT) run event-booking check
+
+# A verified copy in ./data/backups/, safe while the server runs.
+backup: build
+	$(SWIFT) run event-booking backup
 
 # Everything: the contract against the live server, then the Swift test suite.
 test: conformance unit-test

@@ -43,6 +43,38 @@ import Testing
         }
     }
 
+    @Test func backupCopiesTheLiveDatabaseConsistentlyAndNeverOverwrites() async throws {
+        try await Self.withFolder { folder in
+            let path = folder.appendingPathComponent("db.sqlite").path
+            // The service's database stays open throughout, as a running server's would.
+            let live = try AppDatabase(path: path)
+            defer { try? live.close() }
+            _ = try await SampleData.seed(live, passwords: .init(costLog2: 6))
+            let alice = try #require(try await live.user(email: "alice@example.com"))
+            _ = try await live.createBooking(eventId: 1, seatCount: 3, userId: alice.id!)
+
+            let copy = folder.appendingPathComponent("copies/first.sqlite").path
+            try await BackupCommand.parse([copy, "--database-path", path, "--env-file", "/nonexistent.env"]).run()
+            let restored = try AppDatabase(path: copy)
+            #expect(try await restored.event(id: 1, viewerId: nil).event.availableSeats == 200 - 3)
+            #expect(try await restored.bookings(userId: alice.id!, status: nil, page: PageRequest(page: 1, limit: 10)).total == 1)
+            #expect(try await restored.checkIntegrity().isHealthy)
+            try restored.close()
+
+            _ = try await live.createBooking(eventId: 1, seatCount: 1, userId: alice.id!)
+            await #expect(throws: ValidationError.self, "an existing backup is never overwritten") {
+                try await BackupCommand.parse([copy, "--database-path", path, "--env-file", "/nonexistent.env"]).run()
+            }
+            let untouched = try DatabaseQueue(path: copy)
+            #expect(try await untouched.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM bookings") } == 1)
+            try untouched.close()
+
+            try await BackupCommand.parse(["--database-path", path, "--env-file", "/nonexistent.env"]).run()
+            let backups = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("backups").path)
+            #expect(backups.count == 1 && backups[0].hasPrefix("event-booking-") && backups[0].hasSuffix(".sqlite"), "\(backups)")
+        }
+    }
+
     @Test func flagBeatsEnvironmentWhichBeatsTheEnvFile() async throws {
         try await Self.withFolder { folder in
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -1,0 +1,59 @@
+import Foundation
+import GRDB
+
+/// What `event-booking backup` wrote, checked by reopening the copy.
+public struct BackupSummary: Sendable {
+    public var path: String
+    public var bytes: Int
+    public var events: Int
+    public var bookings: Int
+    /// The copy's own integrity check and seat invariant.
+    public var report: IntegrityReport
+}
+
+/// A backup refused before it started.
+public enum BackupError: Error, Equatable, CustomStringConvertible {
+    /// Backups never overwrite: an older copy at that path may be the one that matters.
+    case destinationExists(path: String)
+
+    public var description: String {
+        switch self {
+        case .destinationExists(let path): "\(path) already exists; choose another file (a backup never overwrites one)"
+        }
+    }
+}
+
+extension AppDatabase {
+    /// Copies the whole database into a new file at `path` with SQLite's online backup API.
+    ///
+    /// The copy is one consistent snapshot, taken from a reader connection: it runs while the service
+    /// serves, and writers are not blocked. An existing file at `path` is never overwritten
+    /// (`BackupError.destinationExists`). The copy is then checked like `check` checks the database, so a
+    /// backup that reports success is one that can be restored (by putting the file in place of the
+    /// database while the service is stopped).
+    public func backup(to path: String) async throws -> BackupSummary {
+        let url = URL(fileURLWithPath: path)
+        guard !FileManager.default.fileExists(atPath: url.path) else { throw BackupError.destinationExists(path: url.path) }
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let copy = try DatabaseQueue(path: url.path)
+        defer { try? copy.close() }
+        try dbWriter.backup(to: copy)
+        // One self-contained file to move around; the service turns WAL on again when it opens a restored copy.
+        try await copy.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
+        // The same checks `check` runs, on the copy: it was just written, so a failure here is real.
+        let copied = try AppDatabase(dbWriter: copy, logger: logger)
+        let report = try await copied.checkIntegrity()
+        let counts = try await copy.read { db in (events: try Event.fetchCount(db), bookings: try Booking.fetchCount(db)) }
+        let bytes = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+        return BackupSummary(path: url.path, bytes: bytes, events: counts.events, bookings: counts.bookings, report: report)
+    }
+
+    /// A file name for a backup taken at `date`, e.g. `event-booking-20261125-124500.sqlite`.
+    public static func backupFileName(at date: Date = Date()) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        return "event-booking-\(formatter.string(from: date)).sqlite"
+    }
+}
