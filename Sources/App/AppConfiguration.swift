@@ -88,12 +88,20 @@ struct AppConfiguration: Sendable {
         }
     }
 
+    /// A random hex secret of 32 bytes has about 16 different characters; a repeated word has few.
+    static let minimumDistinctSecretBytes = 10
+
     /// The HS256 secret: the configured one, or in development one generated once and kept in
     /// `<database folder>/jwt-secret` so that tokens survive restarts. Production requires a strong one.
     func resolvedJWTSecret() throws -> String {
         if let jwtSecret {
             guard jwtSecret.utf8.count >= 32 else {
                 throw ConfigurationError("JWT_SECRET must be at least 32 bytes (it has \(jwtSecret.utf8.count)); generate one with: openssl rand -hex 32")
+            }
+            // Long but guessable ("aaaa…", a word repeated) is as weak as short where it matters.
+            if environment == .production, Set(jwtSecret.utf8).count < Self.minimumDistinctSecretBytes {
+                throw ConfigurationError(
+                    "JWT_SECRET is too predictable: it has fewer than \(Self.minimumDistinctSecretBytes) different characters; generate one with: openssl rand -hex 32")
             }
             return jwtSecret
         }

@@ -114,6 +114,10 @@ import Testing
             #expect(throws: ConfigurationError.self) { try production.resolvedJWTSecret() }
             production.jwtSecret = "too-short"
             #expect(throws: ConfigurationError.self) { try production.resolvedJWTSecret() }
+            production.jwtSecret = String(repeating: "secret", count: 8)
+            #expect(throws: ConfigurationError.self, "long but guessable") { try production.resolvedJWTSecret() }
+            production.jwtSecret = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+            #expect(try production.resolvedJWTSecret() == production.jwtSecret)
 
             var development = AppConfiguration()
             development.databasePath = folder.appendingPathComponent("db.sqlite").path
