@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
+import Storage
 import Testing
 @testable import App
 
@@ -58,6 +60,22 @@ import Testing
             let response = try await api.request(.get, "/health")
             #expect(response.status == .ok)
             #expect(try response.json()["status"]?.stringValue == "ok")
+        }
+    }
+
+    @Test func healthIs503OnceTheDatabaseNoLongerAnswers() async throws {
+        // The health route alone: the whole app's outbox service would keep writing to the closed database.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("health-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = try AppDatabase(path: folder.appendingPathComponent("db.sqlite").path)
+        let router = Router(context: AppRequestContext.self)
+        HealthController(database: database).addRoutes(to: router)
+        try await Application(router: router).test(.router) { client in
+            #expect(try await client.execute(uri: "/health", method: .get).status == .ok)
+            try database.close()
+            let response = try await client.execute(uri: "/health", method: .get)
+            #expect(response.status == .serviceUnavailable)
+            #expect(try response.json()["status"]?.stringValue == "unavailable")
         }
     }
 }
