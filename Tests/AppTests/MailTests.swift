@@ -24,6 +24,7 @@ import Testing
             #expect(body.contains("Event:     Café <Jazz> & Ünïcödé"), "the text part as written")
             #expect(body.contains("<td>Café &lt;Jazz&gt; &amp; Ünïcödé</td>"), "the HTML part escaped")
             #expect(body.contains("Seats:     2"))
+            #expect(body.contains("Date:      Mon, 1 Jun 2099, 19:00 UTC"), "the event date as people read it")
             #expect(confirmation.contains("Content-Type: multipart/alternative"))
         }
     }
