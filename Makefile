@@ -4,8 +4,9 @@ APT_PACKAGES = libsqlite3-dev libssl-dev
 # Swagger UI's files (served at /api-spec); the tests also need a browser, an SMTP server and openssl.
 APT_DOC_PACKAGES = python3-flasgger
 APT_TEST_PACKAGES = chromium python3-aiosmtpd openssl
+APT_BENCH_PACKAGES = wrk
 
-.PHONY: run test build deps test-deps apt-install seed check backup conformance unit-test
+.PHONY: run test build deps test-deps apt-install seed check backup conformance unit-test bench
 
 # Installs the system packages when they are missing (Debian/Ubuntu; needs root or sudo).
 deps:
@@ -49,3 +50,8 @@ unit-test: test-deps
 # OpenAPI validation, schemathesis and Swagger UI in headless Chromium against a running server.
 conformance: test-deps
 	bash Tests/Conformance/run.sh
+
+# Not part of `make test`: throughput and latency of the release build under wrk (README, "Benchmarks").
+bench: deps
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_BENCH_PACKAGES)"
+	bash Tests/Benchmarks/run.sh

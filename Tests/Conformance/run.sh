@@ -28,7 +28,7 @@ export DATABASE_PATH="$data/event-booking.sqlite" PORT="$port" MAIL_TRANSPORT=fi
 "$binary" seed --env-file "$data/no.env" > /dev/null
 "$binary" serve --env-file "$data/no.env" > "$work/server.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data"' EXIT
 base="http://127.0.0.1:$port"
 for _ in $(seq 50); do curl -sf "$base/health" > /dev/null && break; sleep 0.2; done
 
