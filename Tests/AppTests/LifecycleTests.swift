@@ -21,4 +21,34 @@ import Testing
         }
         #expect(await !database.ping(), "closed once the service group has stopped")
     }
+
+    @Test func theWholeAppStopsServerThenOutboxThenDatabase() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lifecycle-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var configuration = AppConfiguration()
+        configuration.environment = .test
+        configuration.port = 0
+        configuration.databasePath = folder.appendingPathComponent("db.sqlite").path
+        configuration.jwtSecret = "test-secret-test-secret-test-secret-42"
+        configuration.logLevel = .warning
+        let app = try await buildApplication(configuration)
+        // A ServiceGroup stops its services in reverse order, and Application appends its server last: so the
+        // server finishes its requests, then the outbox stops, and only then is the database closed (GRDB
+        // crashes on a write to a closed pool, so no service may outlive it).
+        #expect(app.services.count == 2)
+        #expect(app.services.first is DatabaseService)
+        #expect(app.services.last is OutboxDeliveryService)
+
+        let logger = Logger(label: "test")
+        let group = ServiceGroup(services: [app], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await Task.sleep(for: .milliseconds(200))
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        let reopened = try AppDatabase(path: configuration.databasePath)
+        #expect(try await reopened.checkIntegrity().isHealthy, "closed cleanly, opens again")
+        try reopened.close()
+    }
 }
