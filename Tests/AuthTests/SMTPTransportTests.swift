@@ -82,6 +82,13 @@ import Testing
         }
     }
 
+    @Test func dateHeaderIsRFC5322InUTC() {
+        // 2026-11-25T09:05:03Z, a Wednesday.
+        let raw = MailMessage(to: "a@example.com", subject: "s", text: "t").rendered(
+            from: "f@example.com", date: Date(timeIntervalSince1970: 1_795_597_503), messageID: "id@example.com")
+        #expect(raw.contains("\r\nDate: Wed, 25 Nov 2026 09:05:03 +0000\r\n"), "\(raw)")
+    }
+
     @Test func dotStuffingDoublesLeadingDotsOnly() {
         #expect(SMTPMailTransport.dotStuffed("a\r\n.b\r\n..c\r\nd.e\r\n") == "a\r\n..b\r\n...c\r\nd.e\r\n")
     }

@@ -14,18 +14,22 @@ public struct MailMessage: Codable, Sendable, Equatable {
         self.html = html
     }
 
+    /// RFC 5322's date, always in UTC: "Wed, 25 Nov 2026 12:45:23 +0000".
+    static let dateStyle = Date.VerbatimFormatStyle(
+        format: """
+            \(weekday: .abbreviated), \(day: .twoDigits) \(month: .abbreviated) \(year: .defaultDigits) \
+            \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits) +0000
+            """,
+        locale: Locale(identifier: "en_US_POSIX"), timeZone: .gmt, calendar: Calendar(identifier: .gregorian))
+
     /// The message as RFC 5322 text with CRLF line ends: UTF-8 bodies (quoted-printable), an RFC 2047
     /// encoded subject when it is not ASCII, and multipart/alternative when there is HTML.
     public func rendered(from: String, date: Date, messageID: String) -> String {
-        let dateFormatter = DateFormatter()
-        dateFormatter.locale = Locale(identifier: "en_US_POSIX")
-        dateFormatter.timeZone = TimeZone(identifier: "UTC")
-        dateFormatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
         var headers = [
             "From: \(from)",
             "To: \(to)",
             "Subject: \(Self.encodedHeader(subject))",
-            "Date: \(dateFormatter.string(from: date))",
+            "Date: \(date.formatted(Self.dateStyle))",
             "Message-ID: <\(messageID)>",
             "MIME-Version: 1.0",
         ]
