@@ -25,12 +25,7 @@ import Testing
     @Test func theWholeAppStopsServerThenOutboxThenDatabase() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lifecycle-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        var configuration = AppConfiguration()
-        configuration.environment = .test
-        configuration.port = 0
-        configuration.databasePath = folder.appendingPathComponent("db.sqlite").path
-        configuration.jwtSecret = "test-secret-test-secret-test-secret-42"
-        configuration.logLevel = .warning
+        let configuration = TestApp.configuration(folder: folder)
         let app = try await buildApplication(configuration)
         // A ServiceGroup stops its services in reverse order, and Application appends its server last: so the
         // server finishes its requests, then the outbox stops, and only then is the database closed (GRDB

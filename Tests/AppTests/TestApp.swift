@@ -13,15 +13,8 @@ struct TestApp {
     var configuration: AppConfiguration
     let database: AppDatabase
 
-    /// Builds the app, runs `body` against it and always removes the folder.
-    /// With `folder`, the data lives there and stays (a later run can reopen it); otherwise in a new
-    /// folder removed afterwards.
-    static func run<T>(
-        _ setup: TestingSetup = .router, folder given: URL? = nil, logger: Logger? = nil, configure: (inout AppConfiguration) -> Void = { _ in },
-        _ body: @escaping @Sendable (TestAPI) async throws -> T
-    ) async throws -> T {
-        let folder = given ?? FileManager.default.temporaryDirectory.appendingPathComponent("app-tests-\(UUID().uuidString)")
-        defer { if given == nil { try? FileManager.default.removeItem(at: folder) } }
+    /// Settings for a test: everything in `folder`, any free port, codes mailed to files, cheap password hashes.
+    static func configuration(folder: URL) -> AppConfiguration {
         var configuration = AppConfiguration()
         configuration.environment = .test
         configuration.port = 0
@@ -31,6 +24,19 @@ struct TestApp {
         configuration.mailOutboxDirectory = folder.appendingPathComponent("outbox").path
         configuration.passwordHashCost = 8
         configuration.logLevel = .warning
+        return configuration
+    }
+
+    /// Builds the app, runs `body` against it and always removes the folder.
+    /// With `folder`, the data lives there and stays (a later run can reopen it); otherwise in a new
+    /// folder removed afterwards.
+    static func run<T>(
+        _ setup: TestingSetup = .router, folder given: URL? = nil, logger: Logger? = nil, configure: (inout AppConfiguration) -> Void = { _ in },
+        _ body: @escaping @Sendable (TestAPI) async throws -> T
+    ) async throws -> T {
+        let folder = given ?? FileManager.default.temporaryDirectory.appendingPathComponent("app-tests-\(UUID().uuidString)")
+        defer { if given == nil { try? FileManager.default.removeItem(at: folder) } }
+        var configuration = Self.configuration(folder: folder)
         configure(&configuration)
         let database = try AppDatabase(path: configuration.databasePath)
         defer { try? database.close() }
