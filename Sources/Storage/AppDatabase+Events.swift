@@ -61,7 +61,8 @@ extension AppDatabase {
     /// the booked seats is refused. `CANCELLED` cancels every confirmed booking in the same transaction.
     /// A booking that commits between the read and the write changes the version, so the update
     /// re-reads and tries again instead of overwriting it. `cancellationNotice` makes the mail each
-    /// booker of a cancelled event gets, in the same transaction.
+    /// booker of a cancelled event gets; the mails are rendered from the snapshot (the version guard
+    /// keeps its bookings current) and written to the outbox in the same transaction.
     public func updateEvent(
         id: Int64, changes: EventChanges, actorId: Int64, now: Date = Date(),
         cancellationNotice: (@Sendable (BookingDetails, _ booker: User) throws -> OutboxMail)? = nil
@@ -69,10 +70,15 @@ extension AppDatabase {
         try await withVersionGuard(
             read: { db in
                 let current = try Self.eventForUpdate(id: id, actorId: actorId, db)
-                return (current: current, updated: try Self.apply(changes, to: current))
+                let updated = try Self.apply(changes, to: current)
+                var notices: [OutboxMail] = []
+                if updated.status == .cancelled, let cancellationNotice {
+                    notices = try Self.cancellationNotices(of: updated, now: now, db, cancellationNotice)
+                }
+                return (current: current, updated: updated, notices: notices)
             },
             write: { db, snapshot in
-                let (current, updated) = snapshot
+                let (current, updated, notices) = snapshot
                 try db.execute(
                     sql: """
                         UPDATE events SET title = ?, description = ?, total_seats = ?, available_seats = ?, status = ?,
@@ -85,24 +91,29 @@ extension AppDatabase {
                     ])
                 guard db.changesCount == 1 else { return nil }
                 if updated.status == .cancelled {
-                    let cancelled = try Booking.filter(Column("event_id") == id && Column("status") == BookingStatus.confirmed).fetchAll(db)
                     try db.execute(
                         sql: "UPDATE bookings SET status = 'CANCELLED', updated_at = ? WHERE event_id = ? AND status = 'CONFIRMED'",
                         arguments: [now, id])
-                    if let cancellationNotice {
-                        let mails = try cancelled.map { booking in
-                            var booking = booking
-                            booking.status = .cancelled
-                            booking.updatedAt = now
-                            let booker = try User.fetchOne(db, key: booking.userId)!
-                            return try cancellationNotice(BookingDetails(booking: booking, event: updated), booker)
-                        }
-                        try Self.enqueue(mails, now: now, db)
-                    }
+                    try Self.enqueue(notices, now: now, db)
                 }
                 return try Self.fetchEventDetails(id: id, db)
             }
         ).result
+    }
+
+    /// One notice per confirmed booking of `event`, as those bookings will read once cancelled.
+    private static func cancellationNotices(
+        of event: Event, now: Date, _ db: Database, _ notice: (BookingDetails, User) throws -> OutboxMail
+    ) throws -> [OutboxMail] {
+        let bookings = try Booking.filter(Column("event_id") == event.id && Column("status") == BookingStatus.confirmed).fetchAll(db)
+        let bookers = try Dictionary(uniqueKeysWithValues: User.fetchAll(db, keys: Set(bookings.map(\.userId))).map { ($0.id!, $0) })
+        return try bookings.map { booking in
+            var booking = booking
+            booking.status = .cancelled
+            booking.updatedAt = now
+            // bookings.user_id is a foreign key: its user exists.
+            return try notice(BookingDetails(booking: booking, event: event), bookers[booking.userId]!)
+        }
     }
 
     /// Deletes an event that has never been booked; `eventHasBookings` otherwise.

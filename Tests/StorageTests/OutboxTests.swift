@@ -41,6 +41,32 @@ import Testing
         }
     }
 
+    @Test func confirmationRenderedBeforeALostRaceDescribesTheEventAsBooked() async throws {
+        try await TestDatabase.with { test in
+            let organizer = try await test.user("o@example.com", role: .organizer)
+            let user = try await test.user("u@example.com")
+            let event = try await test.publishedEvent(seats: 5, organizer: organizer)
+            let unhooked = test.database
+            let calls = Counter()
+            // The mail is rendered from the first snapshot; then the organizer renames the event, so that
+            // snapshot loses the version guard and the retry renders again from the renamed event.
+            test.database.beforeGuardedWrite = {
+                if await calls.next() == 1 {
+                    _ = try await unhooked.updateEvent(id: event.id!, changes: EventChanges(title: "Renamed"), actorId: organizer.id!)
+                }
+            }
+            let outcome = try await test.database.createBooking(
+                eventId: event.id!, seatCount: 1, userId: user.id!,
+                confirmation: { details in
+                    OutboxMail(kind: "booking-confirmed", recipient: "u@example.com", payload: Array("\(details.eventTitle) \(details.booking.bookingReference)".utf8))
+                })
+            #expect(outcome.attempts == 2)
+            let queued = try await test.database.dueOutboxMessages()
+            #expect(queued.count == 1, "the lost try queued nothing")
+            #expect(String(decoding: queued[0].payload, as: UTF8.self) == "Renamed \(outcome.details!.booking.bookingReference)")
+        }
+    }
+
     @Test func cancellingAnEventQueuesANoticeForEveryBooker() async throws {
         try await TestDatabase.with { test in
             let organizer = try await test.user("o@example.com", role: .organizer)
