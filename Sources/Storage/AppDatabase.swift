@@ -66,11 +66,6 @@ public struct AppDatabase: Sendable {
         }
     }
 
-    /// True when the database answers a trivial query.
-    public func ping() async -> Bool {
-        (try? await dbWriter.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
-    }
-
     /// Checkpoints the WAL and closes every connection; later calls throw.
     public func close() throws {
         if let pool = dbWriter as? DatabasePool {

@@ -29,7 +29,8 @@ struct HealthController {
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("health") { _, _ -> EditedResponse<Status> in
-            guard await database.ping(), let summary = try? await database.outboxSummary() else {
+            // One read of the database file: it answers only when the database does.
+            guard let summary = try? await database.outboxSummary() else {
                 return EditedResponse(status: .serviceUnavailable, response: Status(status: "unavailable"))
             }
             let outbox = Status.Outbox(
