@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-/// What `event-booking backup` wrote, checked by reopening the copy.
+/// What `event-booking backup` wrote, and what the checks of the copy found.
 public struct BackupSummary: Sendable {
     public var path: String
     public var bytes: Int
@@ -48,12 +48,15 @@ extension AppDatabase {
         return BackupSummary(path: url.path, bytes: bytes, events: counts.events, bookings: counts.bookings, report: report)
     }
 
-    /// A file name for a backup taken at `date`, e.g. `event-booking-20261125-124500.sqlite`.
+    /// A file name for a backup taken at `date`, e.g. `event-booking-20261125-124500.sqlite` (UTC).
     public static func backupFileName(at date: Date = Date()) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        return "event-booking-\(formatter.string(from: date)).sqlite"
+        "event-booking-\(date.formatted(backupTimeStyle)).sqlite"
     }
+
+    private static let backupTimeStyle = Date.VerbatimFormatStyle(
+        format: """
+            \(year: .defaultDigits)\(month: .twoDigits)\(day: .twoDigits)-\
+            \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased))\(minute: .twoDigits)\(second: .twoDigits)
+            """,
+        locale: Locale(identifier: "en_US_POSIX"), timeZone: .gmt, calendar: Calendar(identifier: .gregorian))
 }

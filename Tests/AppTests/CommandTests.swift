@@ -72,6 +72,7 @@ import Testing
             try await BackupCommand.parse(["--database-path", path, "--env-file", "/nonexistent.env"]).run()
             let backups = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("backups").path)
             #expect(backups.count == 1 && backups[0].hasPrefix("event-booking-") && backups[0].hasSuffix(".sqlite"), "\(backups)")
+            #expect(AppDatabase.backupFileName(at: Date(timeIntervalSince1970: 1_795_597_503)) == "event-booking-20261125-090503.sqlite")
         }
     }
 
