@@ -14,8 +14,11 @@ import Testing
         var body: String
     }
 
-    /// Fires `requests` bookings of `seats` each on event `eventId`, spread over `tokens`, all at once.
-    static func stampede(port: Int, eventId: Int64, tokens: [String], requests: Int, seats: (Int) -> Int) async throws -> [Outcome] {
+    /// Fires `requests` bookings of `seats` each on event `eventId`, spread over `tokens`, all at once,
+    /// each with `idempotencyKey` when one is given.
+    static func stampede(
+        port: Int, eventId: Int64, tokens: [String], requests: Int, idempotencyKey: String? = nil, seats: (Int) -> Int
+    ) async throws -> [Outcome] {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
@@ -29,6 +32,7 @@ import Testing
                         request.method = .POST
                         request.headers.add(name: "Authorization", value: "Bearer \(token)")
                         request.headers.add(name: "Content-Type", value: "application/json")
+                        if let idempotencyKey { request.headers.add(name: "Idempotency-Key", value: idempotencyKey) }
                         request.body = .bytes(ByteBuffer(string: #"{"eventId": \#(eventId), "seatCount": \#(seatCount)}"#))
                         let response = try await client.execute(request, timeout: .seconds(60))
                         let body = try await response.body.collect(upTo: 1 << 20)
@@ -86,6 +90,25 @@ import Testing
             #expect(event.availableSeats == 400)
             #expect(event.version == 300)
             #expect(try await api.app.database.checkIntegrity().isHealthy)
+        }
+    }
+
+    @Test func oneIdempotencyKeySentManyTimesAtOnceBooksOnce() async throws {
+        try await TestApp.run(.live) { api in
+            let organizer = try await api.register("o@example.com", role: "ORGANIZER")
+            let user = try await api.register("u@example.com")
+            let eventId = try await api.createEvent(token: organizer, seats: 100)
+            let outcomes = try await Self.stampede(
+                port: try #require(api.client.port), eventId: eventId, tokens: [user], requests: 30, idempotencyKey: "double-click") { _ in 3 }
+
+            #expect(outcomes.allSatisfy { $0.status == 201 }, "\(outcomes.filter { $0.status != 201 }.prefix(3).map(\.body))")
+            let references = try Set(outcomes.map { outcome in
+                try JSONDecoder().decode(JSONValue.self, from: Data(outcome.body.utf8))["data"]?["bookingReference"]?.stringValue
+            })
+            #expect(references.count == 1 && references.first! != nil, "every answer is the one booking: \(references)")
+            #expect(try await api.app.database.event(id: eventId, viewerId: nil).event.availableSeats == 97, "three seats, taken once")
+            let listed = try await api.request(.get, "/bookings", token: user).json()
+            #expect(listed["meta"]?["total"]?.intValue == 1)
         }
     }
 }
