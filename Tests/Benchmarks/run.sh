@@ -13,15 +13,9 @@ mkdir -p "$work"
 
 swift build -c release --product event-booking
 binary="$(swift build -c release --show-bin-path)/event-booking"
-data=$(mktemp -d)
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-export DATABASE_PATH="$data/event-booking.sqlite" PORT="$port" MAIL_TRANSPORT=log LOG_LEVEL=warning PASSWORD_HASH_COST=10
-"$binary" seed --env-file "$data/no.env" > /dev/null
-"$binary" serve --env-file "$data/no.env" > "$work/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data"' EXIT
-base="http://127.0.0.1:$port"
-for _ in $(seq 50); do curl -sf "$base/health" > /dev/null && break; sleep 0.2; done
+export MAIL_TRANSPORT=log LOG_LEVEL=warning
+source Tests/seeded-server.sh
+start_seeded_server "$binary" "$work/server.log"
 
 json() { python3 -c "import json, sys; print(json.load(sys.stdin)$1)"; }
 login() { curl -sf -X POST "$base/auth/login" -H 'Content-Type: application/json' -d "{\"email\": \"$1\", \"password\": \"$2\"}" | json '["accessToken"]'; }

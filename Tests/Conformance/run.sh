@@ -22,15 +22,9 @@ fi
 
 swift build --product event-booking
 binary="$(swift build --show-bin-path)/event-booking"
-data=$(mktemp -d)
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-export DATABASE_PATH="$data/event-booking.sqlite" PORT="$port" MAIL_TRANSPORT=file MAIL_OUTBOX_DIR="$data/outbox" PASSWORD_HASH_COST=10
-"$binary" seed --env-file "$data/no.env" > /dev/null
-"$binary" serve --env-file "$data/no.env" > "$work/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data"' EXIT
-base="http://127.0.0.1:$port"
-for _ in $(seq 50); do curl -sf "$base/health" > /dev/null && break; sleep 0.2; done
+export MAIL_TRANSPORT=file
+source Tests/seeded-server.sh
+start_seeded_server "$binary" "$work/server.log"
 
 passed=0
 failed=0
