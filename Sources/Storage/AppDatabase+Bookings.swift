@@ -11,8 +11,8 @@ extension AppDatabase {
     /// and the booking inserted in the same transaction (see `withVersionGuard`), so a booking exists
     /// exactly when its seats were taken. With an `idempotency` key the caller's answer is stored in that
     /// transaction too (`encodeResponse` renders it), and the same key and body later replay it.
-    /// `confirmation` makes the confirmation mail (from the booking about to be inserted, so without its
-    /// `id`), which joins the outbox in the same transaction.
+    /// `confirmation` makes the confirmation mail, which joins the outbox in the same transaction. It is
+    /// rendered there, once, rather than from each snapshot: under contention most snapshots lose the race.
     public func createBooking(
         eventId: Int64, seatCount: Int, userId: Int64, idempotency: IdempotencyRequest? = nil, now: Date = Date(),
         encodeResponse: @escaping @Sendable (BookingDetails) throws -> [UInt8] = { _ in [] },
@@ -20,27 +20,19 @@ extension AppDatabase {
     ) async throws -> BookingOutcome {
         enum Snapshot: Sendable {
             case replay([UInt8])
-            /// The event as read, the booking to insert and its mail. The mail is rendered here, on a reader,
-            /// not in the write transaction every booking queues for; the version guard makes sure the event
-            /// it describes is still the one the write sees.
-            case book(event: Event, booking: Booking, mail: OutboxMail?)
+            case book(Event)
         }
         enum Written: Sendable {
             case replay([UInt8])
             case booked(BookingDetails)
         }
-        let reference = UUID().uuidString.lowercased()
         let (written, attempts) = try await withVersionGuard(
             read: { db -> Snapshot in
                 if let replay = try Self.storedResponse(for: idempotency, userId: userId, db) { return .replay(replay) }
-                let event = try Self.bookableEvent(id: eventId, seatCount: seatCount, viewerId: userId, now: now, db)
-                let booking = Booking(
-                    id: nil, bookingReference: reference, eventId: eventId, userId: userId, seatCount: seatCount, status: .confirmed,
-                    createdAt: now, updatedAt: now)
-                return .book(event: event, booking: booking, mail: try confirmation?(BookingDetails(booking: booking, event: event)))
+                return .book(try Self.bookableEvent(id: eventId, seatCount: seatCount, viewerId: userId, now: now, db))
             },
             write: { db, snapshot -> Written? in
-                guard case .book(let event, var booking, let mail) = snapshot else {
+                guard case .book(let event) = snapshot else {
                     if case .replay(let body) = snapshot { return .replay(body) }
                     return nil
                 }
@@ -53,6 +45,9 @@ extension AppDatabase {
                         """,
                     arguments: [seatCount, now, eventId, event.version, seatCount])
                 guard db.changesCount == 1 else { return nil }
+                var booking = Booking(
+                    id: nil, bookingReference: UUID().uuidString.lowercased(), eventId: eventId, userId: userId,
+                    seatCount: seatCount, status: .confirmed, createdAt: now, updatedAt: now)
                 try booking.insert(db)
                 let details = BookingDetails(booking: booking, event: event)
                 if let idempotency {
@@ -63,7 +58,7 @@ extension AppDatabase {
                             """,
                         arguments: [userId, idempotency.key, idempotency.requestHash, booking.id, Data(try encodeResponse(details)), now])
                 }
-                if let mail { try Self.enqueue([mail], now: now, db) }
+                if let confirmation { try Self.enqueue([try confirmation(details)], now: now, db) }
                 return .booked(details)
             })
         switch written {
@@ -102,31 +97,29 @@ extension AppDatabase {
     }
 
     /// Cancels `userId`'s own booking and gives its seats back to the event, in one version-guarded
-    /// transaction, with the `notice` mail in the outbox (rendered before that transaction, like a confirmation).
+    /// transaction, with the `notice` mail in the outbox.
     public func cancelBooking(
         reference: String, userId: Int64, now: Date = Date(), notice: (@Sendable (BookingDetails) throws -> OutboxMail)? = nil
     ) async throws -> BookingDetails {
         try await withVersionGuard(
-            read: { db -> (cancelled: BookingDetails, eventVersion: Int, mail: OutboxMail?) in
-                guard var booking = try Booking.filter(Column("booking_reference") == reference).fetchOne(db),
+            read: { db -> (booking: Booking, event: Event) in
+                guard let booking = try Booking.filter(Column("booking_reference") == reference).fetchOne(db),
                     let event = try Event.fetchOne(db, key: booking.eventId)
                 else { throw StorageError.notFound(.booking) }
                 guard booking.userId == userId else { throw StorageError.forbidden(.booking) }
                 guard booking.status == .confirmed else { throw StorageError.bookingAlreadyCancelled }
                 if let date = event.eventDate, date <= now { throw StorageError.eventInPast }
-                booking.status = .cancelled
-                booking.updatedAt = now
-                let cancelled = BookingDetails(booking: booking, event: event)
-                return (cancelled, event.version, try notice?(cancelled))
+                return (booking, event)
             },
             write: { db, snapshot -> BookingDetails? in
-                let booking = snapshot.cancelled.booking
+                var booking = snapshot.booking
+                let event = snapshot.event
                 try db.execute(
                     sql: """
                         UPDATE events SET available_seats = available_seats + ?, version = version + 1, updated_at = ?
                         WHERE id = ? AND version = ?
                         """,
-                    arguments: [booking.seatCount, now, booking.eventId, snapshot.eventVersion])
+                    arguments: [booking.seatCount, now, event.id, event.version])
                 guard db.changesCount == 1 else { return nil }
                 try db.execute(
                     sql: "UPDATE bookings SET status = 'CANCELLED', updated_at = ? WHERE id = ? AND status = 'CONFIRMED'",
@@ -135,8 +128,11 @@ extension AppDatabase {
                     // The event's version covers its bookings' status, so this cannot happen; refuse loudly.
                     throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "booking changed under the event's version")
                 }
-                if let mail = snapshot.mail { try Self.enqueue([mail], now: now, db) }
-                return snapshot.cancelled
+                booking.status = .cancelled
+                booking.updatedAt = now
+                let details = BookingDetails(booking: booking, event: event)
+                if let notice { try Self.enqueue([try notice(details)], now: now, db) }
+                return details
             }
         ).result
     }

@@ -61,8 +61,7 @@ extension AppDatabase {
     /// the booked seats is refused. `CANCELLED` cancels every confirmed booking in the same transaction.
     /// A booking that commits between the read and the write changes the version, so the update
     /// re-reads and tries again instead of overwriting it. `cancellationNotice` makes the mail each
-    /// booker of a cancelled event gets; the mails are rendered from the snapshot (the version guard
-    /// keeps its bookings current) and written to the outbox in the same transaction.
+    /// booker of a cancelled event gets, written to the outbox in the same transaction.
     public func updateEvent(
         id: Int64, changes: EventChanges, actorId: Int64, now: Date = Date(),
         cancellationNotice: (@Sendable (BookingDetails, _ booker: User) throws -> OutboxMail)? = nil
@@ -70,15 +69,10 @@ extension AppDatabase {
         try await withVersionGuard(
             read: { db in
                 let current = try Self.eventForUpdate(id: id, actorId: actorId, db)
-                let updated = try Self.apply(changes, to: current)
-                var notices: [OutboxMail] = []
-                if updated.status == .cancelled, let cancellationNotice {
-                    notices = try Self.cancellationNotices(of: updated, now: now, db, cancellationNotice)
-                }
-                return (current: current, updated: updated, notices: notices)
+                return (current: current, updated: try Self.apply(changes, to: current))
             },
             write: { db, snapshot in
-                let (current, updated, notices) = snapshot
+                let (current, updated) = snapshot
                 try db.execute(
                     sql: """
                         UPDATE events SET title = ?, description = ?, total_seats = ?, available_seats = ?, status = ?,
@@ -91,6 +85,8 @@ extension AppDatabase {
                     ])
                 guard db.changesCount == 1 else { return nil }
                 if updated.status == .cancelled {
+                    // Rendered here, once, in the transaction that won: a lost race costs no mail rendering.
+                    let notices = try cancellationNotice.map { try Self.cancellationNotices(of: updated, now: now, db, $0) } ?? []
                     try db.execute(
                         sql: "UPDATE bookings SET status = 'CANCELLED', updated_at = ? WHERE event_id = ? AND status = 'CONFIRMED'",
                         arguments: [now, id])

@@ -41,15 +41,15 @@ import Testing
         }
     }
 
-    @Test func confirmationRenderedBeforeALostRaceDescribesTheEventAsBooked() async throws {
+    @Test func confirmationAfterALostRaceDescribesTheEventAsBooked() async throws {
         try await TestDatabase.with { test in
             let organizer = try await test.user("o@example.com", role: .organizer)
             let user = try await test.user("u@example.com")
             let event = try await test.publishedEvent(seats: 5, organizer: organizer)
             let unhooked = test.database
             let calls = Counter()
-            // The mail is rendered from the first snapshot; then the organizer renames the event, so that
-            // snapshot loses the version guard and the retry renders again from the renamed event.
+            // Between the first snapshot and its guarded write the organizer renames the event: that try loses,
+            // and the one mail queued describes the event as the winning try booked it.
             test.database.beforeGuardedWrite = {
                 if await calls.next() == 1 {
                     _ = try await unhooked.updateEvent(id: event.id!, changes: EventChanges(title: "Renamed"), actorId: organizer.id!)
