@@ -7,7 +7,7 @@ struct TestDatabase {
     let folder: URL
     var database: AppDatabase
 
-    init(optimisticAttempts: Int = 5) throws {
+    init(optimisticAttempts: Int = AppDatabase.defaultOptimisticAttempts) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("storage-tests-\(UUID().uuidString)")
         database = try AppDatabase(path: folder.appendingPathComponent("test.sqlite").path, optimisticAttempts: optimisticAttempts)
     }
@@ -18,7 +18,7 @@ struct TestDatabase {
     }
 
     /// Runs `body` with a fresh database and always removes it afterwards.
-    static func with<T>(optimisticAttempts: Int = 5, _ body: (inout TestDatabase) async throws -> T) async throws -> T {
+    static func with<T>(optimisticAttempts: Int = AppDatabase.defaultOptimisticAttempts, _ body: (inout TestDatabase) async throws -> T) async throws -> T {
         var test = try TestDatabase(optimisticAttempts: optimisticAttempts)
         defer { test.tearDown() }
         return try await body(&test)
