@@ -15,9 +15,7 @@ actor Counter {
 @Suite struct BookingTransactionTests {
     @Test func bookingTakesSeatsAndBumpsTheVersion() async throws {
         try await TestDatabase.with { test in
-            let organizer = try await test.user("o@example.com", role: .organizer)
-            let user = try await test.user("u@example.com")
-            let event = try await test.publishedEvent(seats: 5, organizer: organizer)
+            let (_, user, event) = try await test.organizerUserAndEvent(seats: 5)
             let outcome = try await test.database.createBooking(eventId: event.id!, seatCount: 3, userId: user.id!)
             #expect(outcome.details?.booking.seatCount == 3)
             #expect(outcome.attempts == 1)
@@ -77,9 +75,7 @@ actor Counter {
 
     @Test func cancellingReleasesTheSeatsOnceAndOnlyForTheBooker() async throws {
         try await TestDatabase.with { test in
-            let organizer = try await test.user("o@example.com", role: .organizer)
-            let user = try await test.user("u@example.com")
-            let event = try await test.publishedEvent(seats: 5, organizer: organizer)
+            let (organizer, user, event) = try await test.organizerUserAndEvent(seats: 5)
             let booking = try #require(try await test.database.createBooking(eventId: event.id!, seatCount: 4, userId: user.id!).details).booking
             await #expect(throws: StorageError.forbidden(.booking)) {
                 _ = try await test.database.cancelBooking(reference: booking.bookingReference, userId: organizer.id!)
@@ -96,9 +92,7 @@ actor Counter {
 
     @Test func sameIdempotencyKeyAndBodyReplaysWithoutBookingAgain() async throws {
         try await TestDatabase.with { test in
-            let organizer = try await test.user("o@example.com", role: .organizer)
-            let user = try await test.user("u@example.com")
-            let event = try await test.publishedEvent(seats: 5, organizer: organizer)
+            let (_, user, event) = try await test.organizerUserAndEvent(seats: 5)
             let key = IdempotencyRequest(key: "abc", requestHash: "h1")
             let render: @Sendable (BookingDetails) throws -> [UInt8] = { Array($0.booking.bookingReference.utf8) }
             let first = try await test.database.createBooking(eventId: event.id!, seatCount: 2, userId: user.id!, idempotency: key, encodeResponse: render)
@@ -118,9 +112,7 @@ actor Counter {
 
     @Test func concurrentRequestsWithOneIdempotencyKeyBookOnce() async throws {
         try await TestDatabase.with { test in
-            let organizer = try await test.user("o@example.com", role: .organizer)
-            let user = try await test.user("u@example.com")
-            let event = try await test.publishedEvent(seats: 50, organizer: organizer)
+            let (_, user, event) = try await test.organizerUserAndEvent(seats: 50)
             let database = test.database
             let outcomes = try await withThrowingTaskGroup(of: BookingOutcome.self) { group in
                 for _ in 0..<20 {
@@ -138,9 +130,7 @@ actor Counter {
 
     @Test func cancellingAnEventCancelsItsBookingsAndFreesTheSeats() async throws {
         try await TestDatabase.with { test in
-            let organizer = try await test.user("o@example.com", role: .organizer)
-            let user = try await test.user("u@example.com")
-            let event = try await test.publishedEvent(seats: 5, organizer: organizer)
+            let (organizer, user, event) = try await test.organizerUserAndEvent(seats: 5)
             _ = try await test.database.createBooking(eventId: event.id!, seatCount: 2, userId: user.id!)
             await #expect(throws: StorageError.seatsBelowBooked(booked: 2)) {
                 _ = try await test.database.updateEvent(id: event.id!, changes: EventChanges(totalSeats: 1), actorId: organizer.id!)
@@ -160,9 +150,7 @@ actor Counter {
 
     @Test func eventUpdateRacingABookingKeepsTheBooking() async throws {
         try await TestDatabase.with { test in
-            let organizer = try await test.user("o@example.com", role: .organizer)
-            let user = try await test.user("u@example.com")
-            let event = try await test.publishedEvent(seats: 5, organizer: organizer)
+            let (organizer, user, event) = try await test.organizerUserAndEvent(seats: 5)
             let unhooked = test.database
             let calls = Counter()
             test.database.beforeGuardedWrite = {

@@ -23,9 +23,7 @@ import Testing
 
     @Test func refusedBookingQueuesNoConfirmationAndABookingQueuesOne() async throws {
         try await TestDatabase.with { test in
-            let organizer = try await test.user("o@example.com", role: .organizer)
-            let user = try await test.user("u@example.com")
-            let event = try await test.publishedEvent(seats: 1, organizer: organizer)
+            let (_, user, event) = try await test.organizerUserAndEvent(seats: 1)
             let database = test.database
             let eventId = event.id!
             let userId = user.id!
@@ -43,9 +41,7 @@ import Testing
 
     @Test func confirmationAfterALostRaceDescribesTheEventAsBooked() async throws {
         try await TestDatabase.with { test in
-            let organizer = try await test.user("o@example.com", role: .organizer)
-            let user = try await test.user("u@example.com")
-            let event = try await test.publishedEvent(seats: 5, organizer: organizer)
+            let (organizer, user, event) = try await test.organizerUserAndEvent(seats: 5)
             let unhooked = test.database
             let calls = Counter()
             // Between the first snapshot and its guarded write the organizer renames the event: that try loses,

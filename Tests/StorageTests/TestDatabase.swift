@@ -35,6 +35,13 @@ struct TestDatabase {
         ).event
     }
 
+    /// The cast most tests need: an organizer, a user, and the organizer's published event of `seats` seats.
+    func organizerUserAndEvent(seats: Int) async throws -> (organizer: User, user: User, event: Event) {
+        let organizer = try await user("o@example.com", role: .organizer)
+        let user = try await user("u@example.com")
+        return (organizer, user, try await publishedEvent(seats: seats, organizer: organizer))
+    }
+
     func event(_ id: Int64) async throws -> Event {
         try await database.dbWriter.read { db in try Event.fetchOne(db, key: id)! }
     }
