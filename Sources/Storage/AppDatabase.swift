@@ -71,7 +71,8 @@ public struct AppDatabase: Sendable {
         }
     }
 
-    /// Checkpoints the WAL and closes every connection; later calls throw.
+    /// Checkpoints the WAL and closes every connection. Later reads throw, but a later write crashes inside
+    /// GRDB: close only once nothing can write any more (the app's `DatabaseService` stops last).
     public func close() throws {
         if let pool = dbWriter as? DatabasePool {
             try? pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
