@@ -45,20 +45,14 @@ operations = sum(len([m for m in item if m != 'parameters']) for item in documen
 print(f'valid: {len(document[\"paths\"])} paths, {operations} operations')
 "
 
+# One worker: with two, schemathesis' threads call ast.parse at once (hypothesis describing a filter), and
+# CPython 3.11's AST builder keeps its recursion depth in shared state, so that race now and then ends the run
+# with "SystemError: AST constructor recursion depth mismatch" (python/cpython#106905).
 schemathesis() {
-    local output="$work/schemathesis.log"
-    for try in 1 2; do
-        if "$venv/bin/st" run "$base/api-spec-json" --url "$base" \
-            --header "Authorization: Bearer $token" \
-            --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-            --max-examples "$examples" --seed "$seed" --workers 2 --no-color 2>&1 | tee "$output"; then
-            return 0
-        fi
-        # A failed check is final. Schemathesis itself has crashed now and then (an internal KeyError,
-        # with every check passing): only that earns one more run.
-        if grep -q "=== FAILURES ===" "$output" || [ "$try" = 2 ]; then return 1; fi
-        echo "schemathesis stopped on an internal error with no failed check; running it once more"
-    done
+    "$venv/bin/st" run "$base/api-spec-json" --url "$base" \
+        --header "Authorization: Bearer $token" \
+        --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
+        --max-examples "$examples" --seed "$seed" --workers 1 --no-color 2>&1 | tee "$work/schemathesis.log"
 }
 step "schemathesis: no server errors, every answer documented" schemathesis
 
