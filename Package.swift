@@ -39,6 +39,7 @@ let package = Package(
             dependencies: [
                 "Storage",
                 "Auth",
+                "Mail",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -62,16 +63,28 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Mail: messages, templates, transports (log, file, SMTP) and the outbox delivery service, which
+        // reads the outbox through Storage and renders each mail when it sends it.
+        .target(
+            name: "Mail",
+            dependencies: [
+                "Storage",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Mail/Templates")],
+            resources: [.copy("Templates")],
             swiftSettings: swiftSettings
         ),
-        // A real SMTP server (Debian's aiosmtpd) for AuthTests and AppTests.
+        // A real SMTP server (Debian's aiosmtpd) for MailTests and AppTests.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: testSwiftSettings),
         .testTarget(
             name: "AppTests",
@@ -85,9 +98,10 @@ let package = Package(
             swiftSettings: testSwiftSettings
         ),
         .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: testSwiftSettings),
+        .testTarget(name: "AuthTests", dependencies: ["Auth", .product(name: "JWTKit", package: "jwt-kit")], swiftSettings: testSwiftSettings),
         .testTarget(
-            name: "AuthTests",
-            dependencies: ["Auth", "TestSupport", .product(name: "JWTKit", package: "jwt-kit")],
+            name: "MailTests",
+            dependencies: ["Mail", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: testSwiftSettings
         ),
     ]

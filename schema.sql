@@ -44,6 +44,26 @@ CREATE TABLE events (
 CREATE INDEX events_organizer_id ON events(organizer_id);
 CREATE INDEX events_status ON events(status);
 CREATE INDEX events_event_date ON events(event_date);
+-- The lists' order (newest first): a page is an index walk, not a sort of every event.
+CREATE INDEX events_created_at ON events(created_at, id);
+
+-- How many events have each status, kept exact by triggers, so that the public list's total is a sum of
+-- four rows instead of a count of every event.
+CREATE TABLE event_counts (
+    status TEXT PRIMARY KEY CHECK (status IN ('DRAFT', 'PUBLISHED', 'CANCELLED', 'COMPLETED')),
+    count INTEGER NOT NULL CHECK (count >= 0)
+) WITHOUT ROWID;
+INSERT INTO event_counts (status, count) VALUES ('DRAFT', 0), ('PUBLISHED', 0), ('CANCELLED', 0), ('COMPLETED', 0);
+CREATE TRIGGER event_counts_insert AFTER INSERT ON events BEGIN
+    UPDATE event_counts SET count = count + 1 WHERE status = NEW.status;
+END;
+CREATE TRIGGER event_counts_delete AFTER DELETE ON events BEGIN
+    UPDATE event_counts SET count = count - 1 WHERE status = OLD.status;
+END;
+CREATE TRIGGER event_counts_status AFTER UPDATE OF status ON events WHEN OLD.status <> NEW.status BEGIN
+    UPDATE event_counts SET count = count - 1 WHERE status = OLD.status;
+    UPDATE event_counts SET count = count + 1 WHERE status = NEW.status;
+END;
 
 CREATE TABLE bookings (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -55,33 +75,38 @@ CREATE TABLE bookings (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
-CREATE INDEX bookings_user_id ON bookings(user_id);
 CREATE INDEX bookings_event_id ON bookings(event_id);
+-- "My bookings", newest first.
+CREATE INDEX bookings_user_created_at ON bookings(user_id, created_at, id);
 
--- A replayable answer to POST /bookings, written in the booking's own transaction.
+-- A POST /bookings that may be sent again: the same key and body replay the booking it made, written in
+-- the booking's own transaction.
 CREATE TABLE idempotency_keys (
     user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     key TEXT NOT NULL CHECK (length(key) BETWEEN 1 AND 255),
     request_hash TEXT NOT NULL,
     booking_id INTEGER NOT NULL REFERENCES bookings(id) ON DELETE CASCADE,
-    response_body BLOB NOT NULL,
     created_at TEXT NOT NULL,
     PRIMARY KEY (user_id, key)
 );
 
--- Mail waiting to go out, written in the transaction of what caused it and delivered by the
--- outbox service. `payload` is the sealed (encrypted) message: a one-time code is never stored in clear.
--- A sent message keeps its row (status, sent_at) but not its payload.
+-- Mail waiting to go out, written in the transaction of what caused it and delivered by the outbox
+-- service. A booking's mail is an intent: its kind and booking, rendered when it is delivered. Only a
+-- one-time code's mail is stored as a message, sealed (encrypted) in `payload` with its `recipient`, so
+-- that a code is never stored in clear; a finished message keeps neither. Finished rows are purged after
+-- the retention period.
 CREATE TABLE outbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind TEXT NOT NULL,
-    recipient TEXT NOT NULL,
-    payload BLOB NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('one-time-code', 'booking-confirmed', 'booking-cancelled', 'event-cancelled')),
+    recipient TEXT,
+    payload BLOB,
+    booking_id INTEGER REFERENCES bookings(id) ON DELETE CASCADE,
     status TEXT NOT NULL DEFAULT 'PENDING' CHECK (status IN ('PENDING', 'SENT', 'FAILED')),
     attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
     next_attempt_at TEXT NOT NULL,
     last_error TEXT,
     created_at TEXT NOT NULL,
-    sent_at TEXT
+    sent_at TEXT,
+    CHECK (status <> 'PENDING' OR (payload IS NOT NULL AND recipient IS NOT NULL) OR booking_id IS NOT NULL)
 );
 CREATE INDEX outbox_due ON outbox(status, next_attempt_at);

@@ -2,6 +2,7 @@ import Auth
 import Foundation
 import Hummingbird
 import Logging
+import Mail
 import ServiceLifecycle
 import Storage
 
@@ -24,20 +25,20 @@ func buildApplication(
     if configuration.environment == .production, configuration.mailTransport == .log {
         logger.warning("MAIL_TRANSPORT=log in production: mails, one-time codes included, go to the log and nowhere else")
     }
-    let wakeUp = OutboxWakeUp()
-    let sealer = MailSealer(secret: secret)
     let templates = try await MailTemplates(directory: configuration.mailTemplatesDirectory ?? MailTemplates.bundledDirectory)
-    let mailer = Mailer(templates: templates, sealer: sealer, wakeUp: wakeUp)
+    let mailer = Mailer(templates: templates, sealer: MailSealer(secret: secret), wakeUp: OutboxWakeUp())
     let router = buildRouter(configuration, database: database, tokens: tokens, secret: secret, mailer: mailer, logger: logger)
     var outbox = OutboxDeliveryService(
-        database: database, transport: try makeMailTransport(configuration, logger: logger), sealer: sealer, wakeUp: wakeUp, logger: logger)
+        database: database, transport: try makeMailTransport(configuration, logger: logger), mailer: mailer, logger: logger)
     outbox.baseBackoff = configuration.mailRetryBase
     outbox.maxAttempts = configuration.mailMaxAttempts
+    let retention = RetentionService(database: database, retention: configuration.retention, codeRules: configuration.codeRules, logger: logger)
+    let databaseServices: [any Service] = closeDatabaseOnStop ? [DatabaseService(database: database, logger: logger)] : []
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "event-booking"),
-        // Stopped in reverse order: the server first, then the outbox, then the database.
-        services: (closeDatabaseOnStop ? [DatabaseService(database: database, logger: logger)] : []) + [outbox],
+        // Stopped in reverse order: the server first, then the outbox and the purge, then the database.
+        services: databaseServices + [retention, outbox],
         onServerRunning: { channel in
             logger.info("event-booking listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")", "database": "\(configuration.databasePath)"])
         },

@@ -41,6 +41,8 @@ struct AppConfiguration: Sendable {
     /// log2 of scrypt's N for password hashes.
     var passwordHashCost = 15
     var durability = AppDatabase.Durability.full
+    /// How long delivered mail and spent one-time codes are kept before they are purged.
+    var retention: TimeInterval = 7 * 86_400
     var codeRules = OneTimeCodeRules()
     /// Where Swagger UI's files are installed (Debian's python3-flasgger by default).
     var swaggerUIDirectory = SwaggerUIAssets.defaultDirectory
@@ -73,6 +75,7 @@ struct AppConfiguration: Sendable {
         bookingMaxSeats = try parser.integer("booking.max.seats", in: 1...1_000) ?? bookingMaxSeats
         passwordHashCost = try parser.integer("password.hash.cost", in: 4...20) ?? passwordHashCost
         durability = try parser.choice("database.synchronous", AppDatabase.Durability.self) ?? durability
+        retention = try parser.duration("data.retention") ?? retention
         codeRules.lifetime = try parser.duration("otp.ttl") ?? codeRules.lifetime
         codeRules.resendCooldown = try parser.duration("otp.resend.cooldown") ?? codeRules.resendCooldown
         codeRules.maxFailedAttempts = try parser.integer("otp.max.attempts", in: 1...100) ?? codeRules.maxFailedAttempts

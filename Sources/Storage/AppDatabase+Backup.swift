@@ -41,8 +41,7 @@ extension AppDatabase {
         // One self-contained file to move around; the service turns WAL on again when it opens a restored copy.
         try await copy.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
         // The same checks `check` runs, on the copy: it was just written, so a failure here is real.
-        let copied = try AppDatabase(dbWriter: copy, logger: logger)
-        let report = try await copied.checkIntegrity()
+        let report = try await copy.read(Self.integrityReport)
         let counts = try await copy.read { db in (events: try Event.fetchCount(db), bookings: try Booking.fetchCount(db)) }
         let bytes = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
         return BackupSummary(path: url.path, bytes: bytes, events: counts.events, bookings: counts.bookings, report: report)

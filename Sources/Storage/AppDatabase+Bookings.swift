@@ -2,68 +2,45 @@ import Foundation
 import GRDB
 
 extension AppDatabase {
-    /// Books `seatCount` seats of event `eventId` for `userId`.
+    /// Books `seatCount` seats of event `eventId` for `userId`, in the writer's next batch.
     ///
     /// Invariant, for every event and after every commit:
     /// `total_seats - available_seats = SUM(seat_count) of its CONFIRMED bookings`, and
     /// `0 <= available_seats <= total_seats` (a CHECK constraint makes an oversold event unrepresentable).
     /// The seats are taken by `UPDATE events ... WHERE id = ? AND version = ? AND available_seats >= ?`
-    /// and the booking inserted in the same transaction (see `withVersionGuard`), so a booking exists
-    /// exactly when its seats were taken. With an `idempotency` key the caller's answer is stored in that
-    /// transaction too (`encodeResponse` renders it), and the same key and body later replay it.
-    /// `confirmation` makes the confirmation mail, which joins the outbox in the same transaction. It is
-    /// rendered there, once, rather than from each snapshot: under contention most snapshots lose the race.
+    /// and the booking inserted in the same savepoint (see `withVersionGuard`), so a booking exists
+    /// exactly when its seats were taken. With an `idempotency` key the key is stored with the booking,
+    /// and the same key and body later replay that booking instead of booking again. The confirmation
+    /// mail joins the outbox as an intent in the same savepoint. The answer comes after the commit.
     public func createBooking(
-        eventId: Int64, seatCount: Int, userId: Int64, idempotency: IdempotencyRequest? = nil, now: Date = Date(),
-        encodeResponse: @escaping @Sendable (BookingDetails) throws -> [UInt8] = { _ in [] },
-        confirmation: (@Sendable (BookingDetails) throws -> OutboxMail)? = nil
+        eventId: Int64, seatCount: Int, userId: Int64, idempotency: IdempotencyRequest? = nil, now: Date = Date()
     ) async throws -> BookingOutcome {
-        enum Snapshot: Sendable {
-            case replay([UInt8])
-            case book(Event)
-        }
-        enum Written: Sendable {
-            case replay([UInt8])
-            case booked(BookingDetails)
-        }
-        let (written, attempts) = try await withVersionGuard(
-            read: { db -> Snapshot in
-                if let replay = try Self.storedResponse(for: idempotency, userId: userId, db) { return .replay(replay) }
-                return .book(try Self.bookableEvent(id: eventId, seatCount: seatCount, viewerId: userId, now: now, db))
-            },
-            write: { db, snapshot -> Written? in
-                guard case .book(let event) = snapshot else {
-                    if case .replay(let body) = snapshot { return .replay(body) }
-                    return nil
-                }
-                // A request with the same key may have committed since the snapshot.
-                if let replay = try Self.storedResponse(for: idempotency, userId: userId, db) { return .replay(replay) }
-                try db.execute(
-                    sql: """
-                        UPDATE events SET available_seats = available_seats - ?, version = version + 1, updated_at = ?
-                        WHERE id = ? AND version = ? AND available_seats >= ?
-                        """,
-                    arguments: [seatCount, now, eventId, event.version, seatCount])
-                guard db.changesCount == 1 else { return nil }
-                var booking = Booking(
-                    id: nil, bookingReference: UUID().uuidString.lowercased(), eventId: eventId, userId: userId,
-                    seatCount: seatCount, status: .confirmed, createdAt: now, updatedAt: now)
-                try booking.insert(db)
-                let details = BookingDetails(booking: booking, event: event)
-                if let idempotency {
-                    try db.execute(
+        try await writer.submit { [self] db in
+            if let replay = try Self.replayedBooking(for: idempotency, userId: userId, db) { return .replayed(replay) }
+            let (details, attempts) = try withVersionGuard(
+                db,
+                read: { db in try Self.bookableEvent(id: eventId, seatCount: seatCount, viewerId: userId, now: now, db) },
+                write: { db, event -> BookingDetails? in
+                    try db.cachedStatement(
                         sql: """
-                            INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id, response_body, created_at)
-                            VALUES (?, ?, ?, ?, ?, ?)
-                            """,
-                        arguments: [userId, idempotency.key, idempotency.requestHash, booking.id, Data(try encodeResponse(details)), now])
-                }
-                if let confirmation { try Self.enqueue([try confirmation(details)], now: now, db) }
-                return .booked(details)
-            })
-        switch written {
-        case .replay(let body): return .replayed(responseBody: body)
-        case .booked(let details): return .created(details, attempts: attempts)
+                            UPDATE events SET available_seats = available_seats - ?, version = version + 1, updated_at = ?
+                            WHERE id = ? AND version = ? AND available_seats >= ?
+                            """
+                    ).execute(arguments: [seatCount, now, eventId, event.version, seatCount])
+                    guard db.changesCount == 1 else { return nil }
+                    let booking = try Self.insertBooking(eventId: eventId, userId: userId, seatCount: seatCount, now: now, db)
+                    if let idempotency {
+                        try db.cachedStatement(
+                            sql: "INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id, created_at) VALUES (?, ?, ?, ?, ?)"
+                        ).execute(arguments: [userId, idempotency.key, idempotency.requestHash, booking.id, now])
+                    }
+                    try Self.enqueue(.bookingConfirmed, bookingId: booking.id!, now: now, db)
+                    var booked = event
+                    booked.availableSeats -= seatCount
+                    booked.version += 1
+                    return BookingDetails(booking: booking, event: booked)
+                })
+            return .created(details, attempts: attempts)
         }
     }
 
@@ -96,50 +73,51 @@ extension AppDatabase {
         }
     }
 
-    /// Cancels `userId`'s own booking and gives its seats back to the event, in one version-guarded
-    /// transaction, with the `notice` mail in the outbox.
-    public func cancelBooking(
-        reference: String, userId: Int64, now: Date = Date(), notice: (@Sendable (BookingDetails) throws -> OutboxMail)? = nil
-    ) async throws -> BookingDetails {
-        try await withVersionGuard(
-            read: { db -> (booking: Booking, event: Event) in
-                guard let booking = try Booking.filter(Column("booking_reference") == reference).fetchOne(db),
-                    let event = try Event.fetchOne(db, key: booking.eventId)
-                else { throw StorageError.notFound(.booking) }
-                guard booking.userId == userId else { throw StorageError.forbidden(.booking) }
-                guard booking.status == .confirmed else { throw StorageError.bookingAlreadyCancelled }
-                if let date = event.eventDate, date <= now { throw StorageError.eventInPast }
-                return (booking, event)
-            },
-            write: { db, snapshot -> BookingDetails? in
-                var booking = snapshot.booking
-                let event = snapshot.event
-                try db.execute(
-                    sql: """
-                        UPDATE events SET available_seats = available_seats + ?, version = version + 1, updated_at = ?
-                        WHERE id = ? AND version = ?
-                        """,
-                    arguments: [booking.seatCount, now, event.id, event.version])
-                guard db.changesCount == 1 else { return nil }
-                try db.execute(
-                    sql: "UPDATE bookings SET status = 'CANCELLED', updated_at = ? WHERE id = ? AND status = 'CONFIRMED'",
-                    arguments: [now, booking.id])
-                guard db.changesCount == 1 else {
-                    // The event's version covers its bookings' status, so this cannot happen; refuse loudly.
-                    throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "booking changed under the event's version")
+    /// Cancels `userId`'s own booking and gives its seats back to the event, version-guarded in the
+    /// writer's next batch, with the cancellation notice in the outbox.
+    public func cancelBooking(reference: String, userId: Int64, now: Date = Date()) async throws -> BookingDetails {
+        try await writer.submit { [self] db in
+            try withVersionGuard(
+                db,
+                read: { db -> (booking: Booking, event: Event) in
+                    guard let booking = try Booking.fetchOne(db.cachedStatement(sql: "SELECT * FROM bookings WHERE booking_reference = ?"), arguments: [reference]),
+                        let event = try Self.fetchEvent(id: booking.eventId, db)
+                    else { throw StorageError.notFound(.booking) }
+                    guard booking.userId == userId else { throw StorageError.forbidden(.booking) }
+                    guard booking.status == .confirmed else { throw StorageError.bookingAlreadyCancelled }
+                    if let date = event.eventDate, date <= now { throw StorageError.eventInPast }
+                    return (booking, event)
+                },
+                write: { db, snapshot -> BookingDetails? in
+                    var (booking, event) = snapshot
+                    try db.cachedStatement(
+                        sql: """
+                            UPDATE events SET available_seats = available_seats + ?, version = version + 1, updated_at = ?
+                            WHERE id = ? AND version = ?
+                            """
+                    ).execute(arguments: [booking.seatCount, now, event.id, event.version])
+                    guard db.changesCount == 1 else { return nil }
+                    try db.cachedStatement(
+                        sql: "UPDATE bookings SET status = 'CANCELLED', updated_at = ? WHERE id = ? AND status = 'CONFIRMED'"
+                    ).execute(arguments: [now, booking.id])
+                    guard db.changesCount == 1 else {
+                        // The event's version covers its bookings' status, so this cannot happen; refuse loudly.
+                        throw StorageError.storageUnavailable(reason: "booking changed under the event's version")
+                    }
+                    try Self.enqueue(.bookingCancelled, bookingId: booking.id!, now: now, db)
+                    booking.status = .cancelled
+                    booking.updatedAt = now
+                    event.availableSeats += booking.seatCount
+                    event.version += 1
+                    return BookingDetails(booking: booking, event: event)
                 }
-                booking.status = .cancelled
-                booking.updatedAt = now
-                let details = BookingDetails(booking: booking, event: event)
-                if let notice { try Self.enqueue([try notice(details)], now: now, db) }
-                return details
-            }
-        ).result
+            ).result
+        }
     }
 
     /// The event as a booking sees it: visible to `viewerId`, published, in the future, with the seats.
     private static func bookableEvent(id: Int64, seatCount: Int, viewerId: Int64, now: Date, _ db: Database) throws -> Event {
-        guard let event = try Event.fetchOne(db, key: id), isVisible(event, to: viewerId) else {
+        guard let event = try fetchEvent(id: id, db), isVisible(event, to: viewerId) else {
             throw StorageError.notFound(.event)
         }
         guard event.status == .published else { throw StorageError.eventNotBookable(event.status) }
@@ -150,15 +128,34 @@ extension AppDatabase {
         return event
     }
 
-    /// The stored answer for this key, nil for a new key, `idempotencyKeyReused` for another body.
-    private static func storedResponse(for idempotency: IdempotencyRequest?, userId: Int64, _ db: Database) throws -> [UInt8]? {
+    private static func insertBooking(eventId: Int64, userId: Int64, seatCount: Int, now: Date, _ db: Database) throws -> Booking {
+        var booking = Booking(
+            id: nil, bookingReference: UUID().uuidString.lowercased(), eventId: eventId, userId: userId,
+            seatCount: seatCount, status: .confirmed, createdAt: now, updatedAt: now)
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO bookings (booking_reference, event_id, user_id, seat_count, status, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [booking.bookingReference, eventId, userId, seatCount, booking.status, now, now])
+        booking.id = db.lastInsertedRowID
+        return booking
+    }
+
+    /// The booking this key made, nil for a new key, `idempotencyKeyReused` for another body.
+    private static func replayedBooking(for idempotency: IdempotencyRequest?, userId: Int64, _ db: Database) throws -> BookingDetails? {
         guard let idempotency,
             let row = try Row.fetchOne(
-                db, sql: "SELECT request_hash, response_body FROM idempotency_keys WHERE user_id = ? AND key = ?",
+                db.cachedStatement(sql: "SELECT request_hash, booking_id FROM idempotency_keys WHERE user_id = ? AND key = ?"),
                 arguments: [userId, idempotency.key])
         else { return nil }
         guard row["request_hash"] as String == idempotency.requestHash else { throw StorageError.idempotencyKeyReused }
-        return [UInt8](row["response_body"] as Data)
+        return try Row.fetchOne(db, sql: "\(BookingDetails.selectSQL) WHERE bookings.id = ?", arguments: [row["booking_id"] as Int64])
+            .map(BookingDetails.init(row:))
+    }
+
+    static func fetchEvent(id: Int64, _ db: Database) throws -> Event? {
+        try Event.fetchOne(db.cachedStatement(sql: "SELECT * FROM events WHERE id = ?"), arguments: [id])
     }
 
     static func fetchBookingDetails(reference: String, _ db: Database) throws -> BookingDetails? {

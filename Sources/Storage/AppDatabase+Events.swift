@@ -25,6 +25,9 @@ extension AppDatabase {
     }
 
     /// A page of events newest first: everything matching `filter` that `viewerId` may see.
+    ///
+    /// The page is a walk of `events_created_at`; the total of an unfiltered or status-filtered list comes
+    /// from `event_counts` plus the viewer's own drafts, so neither grows with the number of events.
     public func events(matching filter: EventFilter, viewerId: Int64?, page: PageRequest) async throws -> Page<EventDetails> {
         var conditions = ["(events.status <> 'DRAFT' OR events.organizer_id IS ?)"]
         var arguments: StatementArguments = [viewerId]
@@ -46,7 +49,8 @@ extension AppDatabase {
         }
         let whereClause = "WHERE " + conditions.joined(separator: " AND ")
         return try await dbWriter.read { [arguments] db in
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events \(whereClause)", arguments: arguments) ?? 0
+            let total = try Self.visibleEventCount(filter, viewerId: viewerId, db)
+                ?? Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events \(whereClause)", arguments: arguments) ?? 0
             let rows = try Row.fetchAll(
                 db,
                 sql: "\(EventDetails.selectSQL) \(whereClause) ORDER BY events.created_at DESC, events.id DESC LIMIT ? OFFSET ?",
@@ -55,60 +59,62 @@ extension AppDatabase {
         }
     }
 
-    /// Applies `changes` to an event its organizer owns, under the version guard.
-    ///
-    /// Seat changes keep the booked seats: `availableSeats = totalSeats - booked`, and a total below
-    /// the booked seats is refused. `CANCELLED` cancels every confirmed booking in the same transaction.
-    /// A booking that commits between the read and the write changes the version, so the update
-    /// re-reads and tries again instead of overwriting it. `cancellationNotice` makes the mail each
-    /// booker of a cancelled event gets, written to the outbox in the same transaction.
-    public func updateEvent(
-        id: Int64, changes: EventChanges, actorId: Int64, now: Date = Date(),
-        cancellationNotice: (@Sendable (BookingDetails, _ booker: User) throws -> OutboxMail)? = nil
-    ) async throws -> EventDetails {
-        try await withVersionGuard(
-            read: { db in
-                let current = try Self.eventForUpdate(id: id, actorId: actorId, db)
-                return (current: current, updated: try Self.apply(changes, to: current))
-            },
-            write: { db, snapshot in
-                let (current, updated) = snapshot
-                try db.execute(
-                    sql: """
-                        UPDATE events SET title = ?, description = ?, total_seats = ?, available_seats = ?, status = ?,
-                            event_date = ?, version = version + 1, updated_at = ?
-                        WHERE id = ? AND version = ?
-                        """,
-                    arguments: [
-                        updated.title, updated.description, updated.totalSeats, updated.availableSeats, updated.status,
-                        updated.eventDate, now, id, current.version,
-                    ])
-                guard db.changesCount == 1 else { return nil }
-                if updated.status == .cancelled {
-                    // Rendered here, once, in the transaction that won: a lost race costs no mail rendering.
-                    let notices = try cancellationNotice.map { try Self.cancellationNotices(of: updated, now: now, db, $0) } ?? []
-                    try db.execute(
-                        sql: "UPDATE bookings SET status = 'CANCELLED', updated_at = ? WHERE event_id = ? AND status = 'CONFIRMED'",
-                        arguments: [now, id])
-                    try Self.enqueue(notices, now: now, db)
-                }
-                return try Self.fetchEventDetails(id: id, db)
-            }
-        ).result
+    /// The number of visible events from the counters, when `filter` filters by status at most; nil otherwise.
+    private static func visibleEventCount(_ filter: EventFilter, viewerId: Int64?, _ db: Database) throws -> Int? {
+        guard filter.organizerId == nil, filter.from == nil, filter.to == nil else { return nil }
+        let ownDrafts = try viewerId.map {
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events WHERE organizer_id = ? AND status = 'DRAFT'", arguments: [$0]) ?? 0
+        } ?? 0
+        switch filter.status {
+        case .draft?:
+            return ownDrafts
+        case let status?:
+            return try Int.fetchOne(db, sql: "SELECT count FROM event_counts WHERE status = ?", arguments: [status]) ?? 0
+        case nil:
+            return ownDrafts + (try Int.fetchOne(db, sql: "SELECT SUM(count) FROM event_counts WHERE status <> 'DRAFT'") ?? 0)
+        }
     }
 
-    /// One notice per confirmed booking of `event`, as those bookings will read once cancelled.
-    private static func cancellationNotices(
-        of event: Event, now: Date, _ db: Database, _ notice: (BookingDetails, User) throws -> OutboxMail
-    ) throws -> [OutboxMail] {
-        let bookings = try Booking.filter(Column("event_id") == event.id && Column("status") == BookingStatus.confirmed).fetchAll(db)
-        let bookers = try Dictionary(uniqueKeysWithValues: User.fetchAll(db, keys: Set(bookings.map(\.userId))).map { ($0.id!, $0) })
-        return try bookings.map { booking in
-            var booking = booking
-            booking.status = .cancelled
-            booking.updatedAt = now
-            // bookings.user_id is a foreign key: its user exists.
-            return try notice(BookingDetails(booking: booking, event: event), bookers[booking.userId]!)
+    /// Applies `changes` to an event its organizer owns, version-guarded in the writer's next batch.
+    ///
+    /// Seat changes keep the booked seats: `availableSeats = totalSeats - booked`, and a total below
+    /// the booked seats is refused. `CANCELLED` cancels every confirmed booking in the same savepoint,
+    /// with a notice to each booker in the outbox.
+    public func updateEvent(id: Int64, changes: EventChanges, actorId: Int64, now: Date = Date()) async throws -> EventDetails {
+        try await writer.submit { [self] db in
+            try withVersionGuard(
+                db,
+                read: { db in
+                    let current = try Self.eventForUpdate(id: id, actorId: actorId, db)
+                    return (current: current, updated: try Self.apply(changes, to: current))
+                },
+                write: { db, snapshot -> EventDetails? in
+                    let (current, updated) = snapshot
+                    try db.execute(
+                        sql: """
+                            UPDATE events SET title = ?, description = ?, total_seats = ?, available_seats = ?, status = ?,
+                                event_date = ?, version = version + 1, updated_at = ?
+                            WHERE id = ? AND version = ?
+                            """,
+                        arguments: [
+                            updated.title, updated.description, updated.totalSeats, updated.availableSeats, updated.status,
+                            updated.eventDate, now, id, current.version,
+                        ])
+                    guard db.changesCount == 1 else { return nil }
+                    if updated.status == .cancelled {
+                        try db.execute(
+                            sql: """
+                                INSERT INTO outbox (kind, booking_id, status, attempts, next_attempt_at, created_at)
+                                SELECT ?, id, 'PENDING', 0, ?, ? FROM bookings WHERE event_id = ? AND status = 'CONFIRMED'
+                                """,
+                            arguments: [OutboxMailKind.eventCancelled, now, now, id])
+                        try db.execute(
+                            sql: "UPDATE bookings SET status = 'CANCELLED', updated_at = ? WHERE event_id = ? AND status = 'CONFIRMED'",
+                            arguments: [now, id])
+                    }
+                    return try Self.fetchEventDetails(id: id, db)
+                }
+            ).result
         }
     }
 
@@ -127,7 +133,7 @@ extension AppDatabase {
     }
 
     static func fetchEventDetails(id: Int64, _ db: Database) throws -> EventDetails? {
-        try Row.fetchOne(db, sql: "\(EventDetails.selectSQL) WHERE events.id = ?", arguments: [id]).map(EventDetails.init(row:))
+        try Row.fetchOne(db.cachedStatement(sql: "\(EventDetails.selectSQL) WHERE events.id = ?"), arguments: [id]).map(EventDetails.init(row:))
     }
 
     static func isVisible(_ event: Event, to viewerId: Int64?) -> Bool {
@@ -136,7 +142,7 @@ extension AppDatabase {
 
     /// The event `actorId` wants to change: 404 when hidden from them, 403 when not theirs, refused when final.
     private static func eventForUpdate(id: Int64, actorId: Int64, _ db: Database) throws -> Event {
-        guard let event = try Event.fetchOne(db, key: id), isVisible(event, to: actorId) else {
+        guard let event = try fetchEvent(id: id, db), isVisible(event, to: actorId) else {
             throw StorageError.notFound(.event)
         }
         guard event.organizerId == actorId else { throw StorageError.forbidden(.event) }

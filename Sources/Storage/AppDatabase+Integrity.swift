@@ -14,35 +14,47 @@ public struct IntegrityReport: Sendable {
     public var integrityCheck: [String]
     public var foreignKeyViolations: Int
     public var seatMismatches: [SeatMismatch]
+    /// Statuses whose counter in `event_counts` disagrees with the events that have it.
+    public var eventCountMismatches: [String]
     public var eventsChecked: Int
 
-    public var isHealthy: Bool { integrityCheck == ["ok"] && foreignKeyViolations == 0 && seatMismatches.isEmpty }
+    public var isHealthy: Bool {
+        integrityCheck == ["ok"] && foreignKeyViolations == 0 && seatMismatches.isEmpty && eventCountMismatches.isEmpty
+    }
 }
 
 extension AppDatabase {
     /// Runs SQLite's integrity and foreign key checks and the seat invariant on every event.
     public func checkIntegrity() async throws -> IntegrityReport {
-        try await dbWriter.read { db in
-            let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
-            let foreignKeyViolations = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count
-            let eventsChecked = try Event.fetchCount(db)
-            let mismatches = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT events.id, events.total_seats, events.available_seats,
-                           COALESCE(SUM(CASE WHEN bookings.status = 'CONFIRMED' THEN bookings.seat_count END), 0) AS confirmed
-                    FROM events LEFT JOIN bookings ON bookings.event_id = events.id
-                    GROUP BY events.id
-                    HAVING events.total_seats - events.available_seats <> confirmed
-                    """
-            ).map { row in
-                IntegrityReport.SeatMismatch(
-                    eventId: row["id"], totalSeats: row["total_seats"], availableSeats: row["available_seats"],
-                    confirmedSeats: row["confirmed"])
-            }
-            return IntegrityReport(
-                integrityCheck: integrity, foreignKeyViolations: foreignKeyViolations, seatMismatches: mismatches,
-                eventsChecked: eventsChecked)
+        try await dbWriter.read(Self.integrityReport)
+    }
+
+    static func integrityReport(_ db: Database) throws -> IntegrityReport {
+        let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
+        let foreignKeyViolations = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count
+        let eventsChecked = try Event.fetchCount(db)
+        let mismatches = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT events.id, events.total_seats, events.available_seats,
+                       COALESCE(SUM(CASE WHEN bookings.status = 'CONFIRMED' THEN bookings.seat_count END), 0) AS confirmed
+                FROM events LEFT JOIN bookings ON bookings.event_id = events.id
+                GROUP BY events.id
+                HAVING events.total_seats - events.available_seats <> confirmed
+                """
+        ).map { row in
+            IntegrityReport.SeatMismatch(
+                eventId: row["id"], totalSeats: row["total_seats"], availableSeats: row["available_seats"],
+                confirmedSeats: row["confirmed"])
         }
+        let countMismatches = try String.fetchAll(
+            db,
+            sql: """
+                SELECT event_counts.status FROM event_counts
+                WHERE count <> (SELECT COUNT(*) FROM events WHERE events.status = event_counts.status)
+                """)
+        return IntegrityReport(
+            integrityCheck: integrity, foreignKeyViolations: foreignKeyViolations, seatMismatches: mismatches,
+            eventCountMismatches: countMismatches, eventsChecked: eventsChecked)
     }
 }

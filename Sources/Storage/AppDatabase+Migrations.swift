@@ -84,6 +84,72 @@ extension AppDatabase {
                 CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
                 """)
         }
+        migrator.registerMigration("v3-group-commit") { db in
+            try db.execute(sql: v3GroupCommit)
+        }
         return migrator
     }
+
+    /// Storage keeps plain values: a replayed booking is rebuilt from the booking its key points at, and a
+    /// booking's mail is an intent (kind + booking) rendered when it is delivered. Only a one-time code's
+    /// mail keeps a sealed payload. Lists are served by indexes, and the public list's total by counters.
+    private static let v3GroupCommit = """
+        ALTER TABLE idempotency_keys RENAME TO old_idempotency_keys;
+        CREATE TABLE idempotency_keys (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            key TEXT NOT NULL CHECK (length(key) BETWEEN 1 AND 255),
+            request_hash TEXT NOT NULL,
+            booking_id INTEGER NOT NULL REFERENCES bookings(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (user_id, key)
+        );
+        INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id, created_at)
+            SELECT user_id, key, request_hash, booking_id, created_at FROM old_idempotency_keys;
+        DROP TABLE old_idempotency_keys;
+
+        ALTER TABLE outbox RENAME TO old_outbox;
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL CHECK (kind IN ('one-time-code', 'booking-confirmed', 'booking-cancelled', 'event-cancelled')),
+            recipient TEXT,
+            payload BLOB,
+            booking_id INTEGER REFERENCES bookings(id) ON DELETE CASCADE,
+            status TEXT NOT NULL DEFAULT 'PENDING' CHECK (status IN ('PENDING', 'SENT', 'FAILED')),
+            attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+            next_attempt_at TEXT NOT NULL,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            CHECK (status <> 'PENDING' OR (payload IS NOT NULL AND recipient IS NOT NULL) OR booking_id IS NOT NULL)
+        );
+        -- Mails queued before v3 were sealed whole: they stay deliverable as they are.
+        INSERT INTO outbox (id, kind, recipient, payload, status, attempts, next_attempt_at, last_error, created_at, sent_at)
+            SELECT id, kind, recipient, CASE WHEN status = 'PENDING' THEN payload END, status, attempts, next_attempt_at,
+                   last_error, created_at, sent_at
+            FROM old_outbox;
+        DROP TABLE old_outbox;
+        CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+
+        CREATE INDEX events_created_at ON events(created_at, id);
+        DROP INDEX bookings_user_id;
+        CREATE INDEX bookings_user_created_at ON bookings(user_id, created_at, id);
+
+        CREATE TABLE event_counts (
+            status TEXT PRIMARY KEY CHECK (status IN ('DRAFT', 'PUBLISHED', 'CANCELLED', 'COMPLETED')),
+            count INTEGER NOT NULL CHECK (count >= 0)
+        ) WITHOUT ROWID;
+        INSERT INTO event_counts (status, count)
+            SELECT value, (SELECT COUNT(*) FROM events WHERE events.status = value)
+            FROM json_each('["DRAFT", "PUBLISHED", "CANCELLED", "COMPLETED"]');
+        CREATE TRIGGER event_counts_insert AFTER INSERT ON events BEGIN
+            UPDATE event_counts SET count = count + 1 WHERE status = NEW.status;
+        END;
+        CREATE TRIGGER event_counts_delete AFTER DELETE ON events BEGIN
+            UPDATE event_counts SET count = count - 1 WHERE status = OLD.status;
+        END;
+        CREATE TRIGGER event_counts_status AFTER UPDATE OF status ON events WHEN OLD.status <> NEW.status BEGIN
+            UPDATE event_counts SET count = count - 1 WHERE status = OLD.status;
+            UPDATE event_counts SET count = count + 1 WHERE status = NEW.status;
+        END;
+        """
 }

@@ -7,7 +7,7 @@ extension AppDatabase {
     /// Refusals that change state (the send that trips the block) are committed before they are thrown.
     /// `mail` (the code's mail, sealed) goes to the outbox in the same transaction as the code.
     public func issueOneTimeCode(
-        email: String, codeHash: String, rules: OneTimeCodeRules, now: Date = Date(), mail: OutboxMail? = nil
+        email: String, codeHash: String, rules: OneTimeCodeRules, now: Date = Date(), mail: SealedMail? = nil
     ) async throws -> IssuedCode {
         let email = email.lowercased()
         let result: Result<IssuedCode, StorageError> = try await dbWriter.write { db in
@@ -41,7 +41,7 @@ extension AppDatabase {
             code.failedAttempts = 0
             code.lastSentAt = now
             try code.save(db)
-            try Self.enqueue(mail.map { [$0] } ?? [], now: now, db)
+            if let mail { try Self.enqueue(sealed: mail, now: now, db) }
             return .success(IssuedCode(sentAt: now, expiresAt: code.expiresAt!, attempt: code.sendCount, maxAttempts: rules.maxSends))
         }
         return try result.get()

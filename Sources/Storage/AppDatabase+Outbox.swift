@@ -2,24 +2,54 @@ import Foundation
 import GRDB
 
 extension AppDatabase {
-    /// Adds `mails` to the outbox inside the caller's transaction, due at once.
-    static func enqueue(_ mails: [OutboxMail], now: Date, _ db: Database) throws {
-        for mail in mails {
-            var message = OutboxMessage(
-                id: nil, kind: mail.kind, recipient: mail.recipient, payload: Data(mail.payload), status: .pending, attempts: 0,
-                nextAttemptAt: now, lastError: nil, createdAt: now, sentAt: nil)
-            try message.insert(db)
-        }
+    /// Adds the `kind` mail about booking `bookingId` to the outbox inside the caller's transaction, due at once.
+    static func enqueue(_ kind: OutboxMailKind, bookingId: Int64, now: Date, _ db: Database) throws {
+        try db.cachedStatement(
+            sql: "INSERT INTO outbox (kind, booking_id, status, attempts, next_attempt_at, created_at) VALUES (?, ?, 'PENDING', 0, ?, ?)"
+        ).execute(arguments: [kind, bookingId, now, now])
     }
 
-    /// Pending messages whose next try is due at `now`, oldest first.
-    public func dueOutboxMessages(now: Date = Date(), limit: Int = 20) async throws -> [OutboxMessage] {
+    /// Adds a sealed one-time-code mail to the outbox inside the caller's transaction, due at once.
+    static func enqueue(sealed mail: SealedMail, now: Date, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO outbox (kind, recipient, payload, status, attempts, next_attempt_at, created_at)
+                VALUES (?, ?, ?, 'PENDING', 0, ?, ?)
+                """,
+            arguments: [OutboxMailKind.oneTimeCode, mail.recipient, Data(mail.payload), now, now])
+    }
+
+    /// Pending messages whose next try is due at `now`, oldest first, each with what its mail is about.
+    public func dueOutboxMessages(now: Date = Date(), limit: Int = 100) async throws -> [OutboxMessage] {
         try await dbWriter.read { db in
-            try OutboxMessage
-                .filter(Column("status") == OutboxStatus.pending && Column("next_attempt_at") <= now)
-                .order(Column("next_attempt_at"), Column("id"))
-                .limit(limit)
-                .fetchAll(db)
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT outbox.id AS outbox_id, outbox.kind AS outbox_kind, outbox.attempts AS outbox_attempts,
+                           outbox.recipient AS outbox_recipient, outbox.payload AS outbox_payload,
+                           bookings.*, events.title AS event_title, events.event_date AS event_date,
+                           events.status AS event_status, events.organizer_id AS event_organizer_id,
+                           users.email AS booker_email, users.firstname AS booker_firstname
+                    FROM outbox
+                    LEFT JOIN bookings ON bookings.id = outbox.booking_id
+                    LEFT JOIN events ON events.id = bookings.event_id
+                    LEFT JOIN users ON users.id = bookings.user_id
+                    WHERE outbox.status = 'PENDING' AND outbox.next_attempt_at <= ?
+                    ORDER BY outbox.next_attempt_at, outbox.id
+                    LIMIT ?
+                    """,
+                arguments: [now, limit]
+            ).map { row in
+                let content: OutboxMessage.Content
+                if let payload = row["outbox_payload"] as Data?, let recipient = row["outbox_recipient"] as String? {
+                    content = .sealed(SealedMail(recipient: recipient, payload: Array(payload)))
+                } else {
+                    // The CHECK constraint: a pending message without a payload has a booking.
+                    let booker = OutboxMessage.Booker(email: row["booker_email"], firstname: row["booker_firstname"])
+                    content = .booking(try BookingDetails(row: row), booker: booker)
+                }
+                return OutboxMessage(id: row["outbox_id"], kind: row["outbox_kind"], attempts: row["outbox_attempts"], content: content)
+            }
         }
     }
 
@@ -30,12 +60,16 @@ extension AppDatabase {
         }
     }
 
-    /// Records a delivery; the sealed payload is dropped, so a delivered code no longer exists anywhere.
-    public func markOutboxSent(id: Int64, now: Date = Date()) async throws {
+    /// Records deliveries, in one write; a sealed payload is dropped, so a delivered code no longer exists anywhere.
+    public func markOutboxSent(ids: [Int64], now: Date = Date()) async throws {
+        guard !ids.isEmpty else { return }
         try await dbWriter.write { db in
             try db.execute(
-                sql: "UPDATE outbox SET status = 'SENT', sent_at = ?, payload = x'', attempts = attempts + 1, last_error = NULL WHERE id = ? AND status = 'PENDING'",
-                arguments: [now, id])
+                sql: """
+                    UPDATE outbox SET status = 'SENT', sent_at = ?, payload = NULL, attempts = attempts + 1, last_error = NULL
+                    WHERE id IN (SELECT value FROM json_each(?)) AND status = 'PENDING'
+                    """,
+                arguments: [now, "[\(ids.map(String.init).joined(separator: ","))]"])
         }
     }
 
@@ -48,13 +82,29 @@ extension AppDatabase {
                     arguments: [String(error.prefix(1000)), retryAt, id])
             } else {
                 try db.execute(
-                    sql: "UPDATE outbox SET status = 'FAILED', attempts = attempts + 1, last_error = ?, payload = x'' WHERE id = ? AND status = 'PENDING'",
+                    sql: "UPDATE outbox SET status = 'FAILED', attempts = attempts + 1, last_error = ?, payload = NULL WHERE id = ? AND status = 'PENDING'",
                     arguments: [String(error.prefix(1000)), id])
             }
         }
     }
+}
 
-    /// Pending and failed counts and the oldest pending message's age.
+/// The outbox at a glance (for operators and metrics; public health shows none of it).
+public struct OutboxSummary: Sendable, Equatable {
+    public var pending: Int
+    public var failed: Int
+    /// Age of the oldest pending message; nil when none waits.
+    public var oldestPendingAge: TimeInterval?
+
+    public init(pending: Int, failed: Int, oldestPendingAge: TimeInterval?) {
+        self.pending = pending
+        self.failed = failed
+        self.oldestPendingAge = oldestPendingAge
+    }
+}
+
+extension AppDatabase {
+    /// Pending and failed counts and the oldest pending message's age; reads the unfinished rows only.
     public func outboxSummary(now: Date = Date()) async throws -> OutboxSummary {
         try await dbWriter.read { db in
             let row = try Row.fetchOne(
@@ -63,7 +113,7 @@ extension AppDatabase {
                     SELECT COUNT(CASE WHEN status = 'PENDING' THEN 1 END) AS pending,
                            COUNT(CASE WHEN status = 'FAILED' THEN 1 END) AS failed,
                            MIN(CASE WHEN status = 'PENDING' THEN created_at END) AS oldest
-                    FROM outbox WHERE status <> 'SENT'
+                    FROM outbox WHERE status IN ('PENDING', 'FAILED')
                     """)!
             let oldest: Date? = row["oldest"]
             return OutboxSummary(pending: row["pending"], failed: row["failed"], oldestPendingAge: oldest.map { now.timeIntervalSince($0) })

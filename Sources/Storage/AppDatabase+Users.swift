@@ -7,9 +7,12 @@ extension AppDatabase {
         try await dbWriter.write { db in try Self.insertUser(newUser, now: now, db) }
     }
 
-    /// The user with this id, or nil.
+    /// The user with this id, or nil; from `UserCache` when it was read lately (every authenticated request asks).
     public func user(id: Int64) async throws -> User? {
-        try await dbWriter.read { db in try User.fetchOne(db, key: id) }
+        if let user = users.user(id: id) { return user }
+        let user = try await dbWriter.read { db in try User.fetchOne(db.cachedStatement(sql: "SELECT * FROM users WHERE id = ?"), arguments: [id]) }
+        if let user { users.store(user) }
+        return user
     }
 
     /// The user with this email (any case), or nil.

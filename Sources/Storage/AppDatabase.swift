@@ -16,24 +16,29 @@ public struct AppDatabase: Sendable {
     }
 
     let dbWriter: any DatabaseWriter
+    /// The one writer of seat changes (bookings, cancellations, event updates), with group commit.
+    let writer: BookingWriter
+    let users: UserCache
     let logger: Logger
-    /// Tries of the optimistic (version-guarded) write before the final serialized try.
-    let optimisticAttempts: Int
-    /// Two: one retry after a jittered backoff, then the serialized try. SQLite has one writer, so on a hot
-    /// event most optimistic snapshots are stale before their write runs; each extra try is a read, a write
-    /// that changes nothing and a sleep. Measured (README, Benchmarks): 5 tries 543-562 bookings/s on one hot
-    /// event, 2 tries 806-843/s.
-    public static let defaultOptimisticAttempts = 2
-    /// Called between the optimistic read and the guarded write; tests use it to force a lost race.
-    var beforeGuardedWrite: (@Sendable () async throws -> Void)?
+    /// Tries of a command's version-guarded write before it gives up. Inside the writer's transaction no
+    /// other connection can commit, so the first try wins unless something else shares the connection.
+    static let guardedWriteAttempts = 3
+    /// Runs between a command's read of the event and its guarded write; tests use it to force a lost race.
+    var beforeGuardedWrite: (@Sendable (Database) throws -> Void)?
 
     /// Opens (creating folder and file when missing) and migrates the database at `path`.
     public init(
         path: String,
         durability: Durability = .full,
         busyTimeout: TimeInterval = 5,
-        optimisticAttempts: Int = defaultOptimisticAttempts,
         logger: Logger = Logger(label: "storage")
+    ) throws {
+        try self.init(path: path, durability: durability, busyTimeout: busyTimeout, beforeCommit: nil, logger: logger)
+    }
+
+    init(
+        path: String, durability: Durability = .full, busyTimeout: TimeInterval = 5,
+        beforeCommit: (@Sendable (Database) throws -> Void)?, logger: Logger = Logger(label: "storage")
     ) throws {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -46,15 +51,15 @@ public struct AppDatabase: Sendable {
         try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = \(durability.rawValue)")
         }
-        try self.init(dbWriter: pool, optimisticAttempts: optimisticAttempts, logger: logger)
+        self.dbWriter = pool
+        self.writer = BookingWriter(dbWriter: pool, beforeCommit: beforeCommit)
+        self.users = UserCache()
+        self.logger = logger
+        try Self.migrator.migrate(pool)
     }
 
-    init(dbWriter: any DatabaseWriter, optimisticAttempts: Int = defaultOptimisticAttempts, logger: Logger = Logger(label: "storage")) throws {
-        self.dbWriter = dbWriter
-        self.optimisticAttempts = max(1, optimisticAttempts)
-        self.logger = logger
-        try Self.migrator.migrate(dbWriter)
-    }
+    /// The database file.
+    public var path: String { dbWriter.path }
 
     /// Applies pending migrations only (what `event-booking migrate` does); opening does the same.
     public func migrate() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 
 /// A rule of the data that a use case refused to break. App gives each case its HTTP meaning.
 public enum StorageError: Error, Equatable, Sendable {
@@ -18,6 +19,28 @@ public enum StorageError: Error, Equatable, Sendable {
     case unpublishWithBookings
     case idempotencyKeyReused
     case oneTimeCode(OneTimeCodeFailure)
+    /// The write could not be stored because the disk is full; nothing of it was kept.
+    case storageFull
+    /// The write could not be stored (an I/O error, a read-only file, a lock held by another process);
+    /// nothing of it was kept. `reason` is SQLite's, for the log.
+    case storageUnavailable(reason: String)
+}
+
+extension StorageError {
+    /// What a failed write transaction means to its callers: a refusal passes through, a full disk is
+    /// `storageFull`, and anything else the database said is `storageUnavailable`.
+    init(writeFailure error: any Error) {
+        switch error {
+        case let error as StorageError:
+            self = error
+        case let error as DatabaseError where error.resultCode == .SQLITE_FULL:
+            self = .storageFull
+        case let error as DatabaseError:
+            self = .storageUnavailable(reason: "\(error.resultCode): \(error.message ?? "")")
+        default:
+            self = .storageUnavailable(reason: "\(error)")
+        }
+    }
 }
 
 /// Why a one-time code was refused; `failedAttempts`/`maxAttempts` count wrong tries of the live code.

@@ -73,9 +73,12 @@ import Testing
         try await Application(router: router).test(.router) { client in
             #expect(try await client.execute(uri: "/health", method: .get).status == .ok)
             try database.close()
-            let response = try await client.execute(uri: "/health", method: .get)
-            #expect(response.status == .serviceUnavailable)
-            #expect(try response.json()["status"]?.stringValue == "unavailable")
+            for path in ["/health", "/health/ready"] {
+                let response = try await client.execute(uri: path, method: .get)
+                #expect(response.status == .serviceUnavailable)
+                #expect(try response.json()["status"]?.stringValue == "unavailable")
+            }
+            #expect(try await client.execute(uri: "/health/live", method: .get).status == .ok, "liveness touches no database")
         }
     }
 }

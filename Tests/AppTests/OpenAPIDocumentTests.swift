@@ -1,4 +1,5 @@
 import Auth
+import Mail
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import NIOHTTP1
 import Testing
 @testable import App
 
@@ -14,32 +15,42 @@ import Testing
         var body: String
     }
 
-    /// Fires `requests` bookings of `seats` each on event `eventId`, spread over `tokens`, all at once,
-    /// each with `idempotencyKey` when one is given.
-    static func stampede(
-        port: Int, eventId: Int64, tokens: [String], requests: Int, idempotencyKey: String? = nil, seats: (Int) -> Int
-    ) async throws -> [Outcome] {
+    /// One request of a concurrent burst.
+    struct Call: Sendable {
+        var method: HTTPMethod
+        var path: String
+        var token: String
+        var body: String?
+        var idempotencyKey: String?
+        /// Seats asked for, when it is a booking.
+        var seats = 0
+    }
+
+    /// Sends every call at once over a pool of 64 connections and returns the outcomes in the calls' order.
+    static func burst(port: Int, _ calls: [Call]) async throws -> [Outcome] {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         do {
-            let outcomes = try await withThrowingTaskGroup(of: Outcome.self) { group in
-                for index in 0..<requests {
-                    let seatCount = seats(index)
-                    let token = tokens[index % tokens.count]
+            let outcomes = try await withThrowingTaskGroup(of: (Int, Outcome).self) { group in
+                for (index, call) in calls.enumerated() {
                     group.addTask {
-                        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/bookings")
-                        request.method = .POST
-                        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-                        request.headers.add(name: "Content-Type", value: "application/json")
-                        if let idempotencyKey { request.headers.add(name: "Idempotency-Key", value: idempotencyKey) }
-                        request.body = .bytes(ByteBuffer(string: #"{"eventId": \#(eventId), "seatCount": \#(seatCount)}"#))
+                        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(call.path)")
+                        request.method = call.method
+                        request.headers.add(name: "Authorization", value: "Bearer \(call.token)")
+                        if let key = call.idempotencyKey { request.headers.add(name: "Idempotency-Key", value: key) }
+                        if let body = call.body {
+                            request.headers.add(name: "Content-Type", value: "application/json")
+                            request.body = .bytes(ByteBuffer(string: body))
+                        }
                         let response = try await client.execute(request, timeout: .seconds(60))
                         let body = try await response.body.collect(upTo: 1 << 20)
-                        return Outcome(status: response.status.code, seats: seatCount, body: String(buffer: body))
+                        return (index, Outcome(status: response.status.code, seats: call.seats, body: String(buffer: body)))
                     }
                 }
-                return try await group.reduce(into: []) { $0.append($1) }
+                var outcomes = [Outcome?](repeating: nil, count: calls.count)
+                for try await (index, outcome) in group { outcomes[index] = outcome }
+                return outcomes.map { $0! }
             }
             try await client.shutdown()
             return outcomes
@@ -47,6 +58,22 @@ import Testing
             try? await client.shutdown()
             throw error
         }
+    }
+
+    /// Fires `requests` bookings of `seats` each on event `eventId`, spread over `tokens`, all at once,
+    /// each with `idempotencyKey` when one is given.
+    static func stampede(
+        port: Int, eventId: Int64, tokens: [String], requests: Int, idempotencyKey: String? = nil, seats: (Int) -> Int
+    ) async throws -> [Outcome] {
+        try await burst(port: port, (0..<requests).map { index in
+            booking(eventId: eventId, token: tokens[index % tokens.count], seats: seats(index), idempotencyKey: idempotencyKey)
+        })
+    }
+
+    static func booking(eventId: Int64, token: String, seats: Int, idempotencyKey: String? = nil) -> Call {
+        Call(
+            method: .POST, path: "/bookings", token: token, body: #"{"eventId": \#(eventId), "seatCount": \#(seats)}"#,
+            idempotencyKey: idempotencyKey, seats: seats)
     }
 
     static func users(_ api: TestAPI, count: Int) async throws -> [String] {
@@ -109,6 +136,59 @@ import Testing
             #expect(try await api.app.database.event(id: eventId, viewerId: nil).event.availableSeats == 97, "three seats, taken once")
             let listed = try await api.request(.get, "/bookings", token: user).json()
             #expect(listed["meta"]?["total"]?.intValue == 1)
+        }
+    }
+
+    @Test func cancellationsAndAnEventUpdateRacingBookingsKeepExactCounts() async throws {
+        try await TestApp.run(.live) { api in
+            let organizer = try await api.register("o@example.com", role: "ORGANIZER")
+            let tokens = try await Self.users(api, count: 8)
+            let eventId = try await api.createEvent(token: organizer, seats: 500)
+            var cancellations: [Call] = []
+            for index in 0..<60 {
+                let token = tokens[index % tokens.count]
+                cancellations.append(Call(method: .DELETE, path: "/bookings/\(try await api.book(token: token, eventId: eventId, seats: 2))", token: token))
+            }
+            let bookings = (0..<200).map { Self.booking(eventId: eventId, token: tokens[$0 % tokens.count], seats: 1) }
+            let update = Call(method: .PUT, path: "/events/\(eventId)", token: organizer, body: #"{"totalSeats": 520}"#)
+            // Interleaved, so that every kind of write shares batches with the others.
+            var calls: [Call] = []
+            for index in 0..<200 {
+                calls.append(bookings[index])
+                if index < cancellations.count { calls.append(cancellations[index]) }
+                if index == 100 { calls.append(update) }
+            }
+            let outcomes = try await Self.burst(port: try #require(api.client.port), calls)
+            #expect(outcomes.allSatisfy { $0.status == 200 || $0.status == 201 }, "\(outcomes.filter { $0.status >= 300 }.prefix(3).map(\.body))")
+            let event = try await api.app.database.event(id: eventId, viewerId: nil).event
+            #expect(event.totalSeats == 520)
+            #expect(event.availableSeats == 520 - 200, "every cancellation gave its 2 seats back and every booking holds 1")
+            #expect(try await api.app.database.checkIntegrity().isHealthy)
+        }
+    }
+
+    @Test func eventCancellationRacingBookingsLeavesNoSeatBooked() async throws {
+        try await TestApp.run(.live) { api in
+            let organizer = try await api.register("o@example.com", role: "ORGANIZER")
+            let tokens = try await Self.users(api, count: 8)
+            let eventId = try await api.createEvent(token: organizer, seats: 1_000)
+            var calls = (0..<300).map { Self.booking(eventId: eventId, token: tokens[$0 % tokens.count], seats: 2) }
+            calls.insert(Call(method: .PUT, path: "/events/\(eventId)", token: organizer, body: #"{"status": "CANCELLED"}"#), at: 150)
+            let outcomes = try await Self.burst(port: try #require(api.client.port), calls)
+
+            #expect(outcomes[150].status == 200, "\(outcomes[150].body)")
+            let booked = outcomes.enumerated().filter { $0.offset != 150 }.map(\.element)
+            // Each booking either committed before the cancellation (201) or saw the event cancelled (400).
+            #expect(booked.allSatisfy { $0.status == 201 || ($0.status == 400 && $0.body.contains("EVENT_NOT_BOOKABLE")) },
+                    "\(Set(booked.map(\.status)))")
+            let event = try await api.app.database.event(id: eventId, viewerId: nil).event
+            #expect(event.status == .cancelled && event.availableSeats == 1_000, "the cancellation released every seat")
+            var confirmed = 0
+            for token in tokens {
+                confirmed += try await api.request(.get, "/bookings?status=CONFIRMED", token: token).json()["meta"]?["total"]?.intValue ?? -1
+            }
+            #expect(confirmed == 0, "no booking outlived the event")
+            #expect(try await api.app.database.checkIntegrity().isHealthy)
         }
     }
 }

@@ -7,8 +7,17 @@ import Testing
     let rules = OneTimeCodeRules()
     let start = Date(timeIntervalSince1970: 1_800_000_000)
 
-    static func mail(_ kind: String = "test", to recipient: String = "a@example.com") -> OutboxMail {
-        OutboxMail(kind: kind, recipient: recipient, payload: Array("sealed".utf8))
+    static func mail(to recipient: String = "a@example.com") -> SealedMail {
+        SealedMail(recipient: recipient, payload: Array("sealed".utf8))
+    }
+
+    /// Every outbox row as (kind, status, booking id, has a payload), oldest first.
+    static func rows(_ test: TestDatabase) async throws -> [(kind: String, status: String, bookingId: Int64?, hasPayload: Bool)] {
+        try await test.database.dbWriter.read { db in
+            try Row.fetchAll(db, sql: "SELECT kind, status, booking_id, payload IS NOT NULL AS has_payload FROM outbox ORDER BY id").map {
+                ($0["kind"], $0["status"], $0["booking_id"], $0["has_payload"])
+            }
+        }
     }
 
     @Test func codeMailIsQueuedWithTheCodeAndARefusedSendQueuesNothing() async throws {
@@ -21,45 +30,35 @@ import Testing
         }
     }
 
-    @Test func refusedBookingQueuesNoConfirmationAndABookingQueuesOne() async throws {
+    @Test func refusedBookingQueuesNoConfirmationAndABookingQueuesOneIntent() async throws {
         try await TestDatabase.with { test in
             let (_, user, event) = try await test.organizerUserAndEvent(seats: 1)
-            let database = test.database
-            let eventId = event.id!
-            let userId = user.id!
-            func book() async throws {
-                _ = try await database.createBooking(
-                    eventId: eventId, seatCount: 1, userId: userId,
-                    confirmation: { _ in OutboxMail(kind: "booking-confirmed", recipient: "u@example.com", payload: [1]) })
+            let booked = try #require(try await test.database.createBooking(eventId: event.id!, seatCount: 1, userId: user.id!).details)
+            await #expect(throws: StorageError.seatsUnavailable(requested: 1, available: 0)) {
+                _ = try await test.database.createBooking(eventId: event.id!, seatCount: 1, userId: user.id!)
             }
-            try await book()
-            await #expect(throws: StorageError.seatsUnavailable(requested: 1, available: 0)) { try await book() }
             let due = try await test.database.dueOutboxMessages()
-            #expect(due.map(\.kind) == ["booking-confirmed"])
+            #expect(due.map(\.kind) == [.bookingConfirmed])
+            guard case .booking(let details, let booker) = due.first?.content else {
+                Issue.record("a booking mail is an intent about its booking: \(due)")
+                return
+            }
+            #expect(details.booking.bookingReference == booked.booking.bookingReference && details.eventTitle == "Concert")
+            #expect(booker == OutboxMessage.Booker(email: "u@example.com", firstname: "First"))
+            #expect(try await Self.rows(test).map(\.hasPayload) == [false], "nothing of the mail is rendered or stored")
         }
     }
 
-    @Test func confirmationAfterALostRaceDescribesTheEventAsBooked() async throws {
+    @Test func bookingMailIsAboutTheBookingAsItIsWhenDelivered() async throws {
         try await TestDatabase.with { test in
             let (organizer, user, event) = try await test.organizerUserAndEvent(seats: 5)
-            let unhooked = test.database
-            let calls = Counter()
-            // Between the first snapshot and its guarded write the organizer renames the event: that try loses,
-            // and the one mail queued describes the event as the winning try booked it.
-            test.database.beforeGuardedWrite = {
-                if await calls.next() == 1 {
-                    _ = try await unhooked.updateEvent(id: event.id!, changes: EventChanges(title: "Renamed"), actorId: organizer.id!)
-                }
+            _ = try await test.database.createBooking(eventId: event.id!, seatCount: 1, userId: user.id!)
+            _ = try await test.database.updateEvent(id: event.id!, changes: EventChanges(title: "Renamed"), actorId: organizer.id!)
+            guard case .booking(let details, _) = try await test.database.dueOutboxMessages().first?.content else {
+                Issue.record("expected a booking mail")
+                return
             }
-            let outcome = try await test.database.createBooking(
-                eventId: event.id!, seatCount: 1, userId: user.id!,
-                confirmation: { details in
-                    OutboxMail(kind: "booking-confirmed", recipient: "u@example.com", payload: Array("\(details.eventTitle) \(details.booking.bookingReference)".utf8))
-                })
-            #expect(outcome.attempts == 2)
-            let queued = try await test.database.dueOutboxMessages()
-            #expect(queued.count == 1, "the lost try queued nothing")
-            #expect(String(decoding: queued[0].payload, as: UTF8.self) == "Renamed \(outcome.details!.booking.bookingReference)")
+            #expect(details.eventTitle == "Renamed")
         }
     }
 
@@ -73,14 +72,14 @@ import Testing
             _ = try await test.database.cancelBooking(reference: cancelled.booking.bookingReference, userId: first.id!)
             _ = try await test.database.createBooking(eventId: event.id!, seatCount: 2, userId: first.id!)
             _ = try await test.database.createBooking(eventId: event.id!, seatCount: 1, userId: second.id!)
-            _ = try await test.database.updateEvent(
-                id: event.id!, changes: EventChanges(status: .cancelled), actorId: organizer.id!,
-                cancellationNotice: { booking, booker in
-                    #expect(booking.booking.status == .cancelled)
-                    return Self.mail("booking-cancelled", to: booker.email)
-                })
-            let recipients = try await test.database.dueOutboxMessages().map(\.recipient).sorted()
-            #expect(recipients == ["first@example.com", "second@example.com"], "the already-cancelled booking gets no second notice")
+            _ = try await test.database.updateEvent(id: event.id!, changes: EventChanges(status: .cancelled), actorId: organizer.id!)
+            let notices = try await test.database.dueOutboxMessages().filter { $0.kind == .eventCancelled }
+            let recipients = notices.compactMap { message -> String? in
+                guard case .booking(let details, let booker) = message.content else { return nil }
+                #expect(details.booking.status == .cancelled)
+                return booker.email
+            }
+            #expect(recipients.sorted() == ["first@example.com", "second@example.com"], "the already-cancelled booking gets no second notice")
         }
     }
 
@@ -92,22 +91,21 @@ import Testing
             }
             let due = try await test.database.dueOutboxMessages(now: start)
             #expect(due.count == 3)
-            try await test.database.markOutboxSent(id: due[0].id!, now: start)
-            try await test.database.markOutboxAttemptFailed(id: due[1].id!, error: "server down", retryAt: start.addingTimeInterval(60))
-            try await test.database.markOutboxAttemptFailed(id: due[2].id!, error: "550 no such user", retryAt: nil)
+            try await test.database.markOutboxSent(ids: [due[0].id], now: start)
+            try await test.database.markOutboxAttemptFailed(id: due[1].id, error: "server down", retryAt: start.addingTimeInterval(60))
+            try await test.database.markOutboxAttemptFailed(id: due[2].id, error: "550 no such user", retryAt: nil)
 
             #expect(try await test.database.dueOutboxMessages(now: start).isEmpty, "the retry is not due yet")
-            #expect(try await test.database.dueOutboxMessages(now: start.addingTimeInterval(61)).map(\.id) == [due[1].id])
-            let summary = try await test.database.outboxSummary(now: start.addingTimeInterval(100))
-            #expect(summary == OutboxSummary(pending: 1, failed: 1, oldestPendingAge: 100))
-            let rows = try await test.database.dbWriter.read { db in try OutboxMessage.order(Column("id")).fetchAll(db) }
-            #expect(rows.map(\.status) == [.sent, .pending, .failed])
-            #expect(rows[0].payload.isEmpty && rows[2].payload.isEmpty, "nothing of a finished mail is kept")
-            #expect(rows[1].attempts == 1 && rows[1].lastError == "server down")
-            #expect(rows[2].lastError == "550 no such user")
-            // A second "sent" for the same message changes nothing.
-            try await test.database.markOutboxSent(id: due[2].id!, now: start)
-            #expect(try await test.database.outboxSummary(now: start).failed == 1)
+            let retried = try await test.database.dueOutboxMessages(now: start.addingTimeInterval(61))
+            #expect(retried.map(\.id) == [due[1].id] && retried.first?.attempts == 1)
+            let rows = try await Self.rows(test)
+            #expect(rows.map(\.status) == ["SENT", "PENDING", "FAILED"])
+            #expect(rows.map(\.hasPayload) == [false, true, false], "nothing of a finished mail is kept")
+            let errors = try await test.database.dbWriter.read { db in try String?.fetchAll(db, sql: "SELECT last_error FROM outbox ORDER BY id") }
+            #expect(errors == [nil, "server down", "550 no such user"])
+            // A second "sent" for a finished message changes nothing.
+            try await test.database.markOutboxSent(ids: [due[2].id], now: start)
+            #expect(try await Self.rows(test).map(\.status) == ["SENT", "PENDING", "FAILED"])
         }
     }
 }

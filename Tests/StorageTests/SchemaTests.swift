@@ -33,7 +33,7 @@ import Testing
             for (name, sql) in expected {
                 #expect(migrated[name] == sql, "\(name) differs from schema.sql")
             }
-            #expect(migrated.count == 12, "6 tables and 6 indexes")
+            #expect(migrated.count == 17, "7 tables, 7 indexes and 3 triggers")
         }
     }
 

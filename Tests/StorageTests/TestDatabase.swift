@@ -7,9 +7,9 @@ struct TestDatabase {
     let folder: URL
     var database: AppDatabase
 
-    init(optimisticAttempts: Int = AppDatabase.defaultOptimisticAttempts) throws {
+    init(beforeCommit: (@Sendable (Database) throws -> Void)? = nil) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("storage-tests-\(UUID().uuidString)")
-        database = try AppDatabase(path: folder.appendingPathComponent("test.sqlite").path, optimisticAttempts: optimisticAttempts)
+        database = try AppDatabase(path: folder.appendingPathComponent("test.sqlite").path, beforeCommit: beforeCommit)
     }
 
     func tearDown() {
@@ -18,8 +18,11 @@ struct TestDatabase {
     }
 
     /// Runs `body` with a fresh database and always removes it afterwards.
-    static func with<T>(optimisticAttempts: Int = AppDatabase.defaultOptimisticAttempts, _ body: (inout TestDatabase) async throws -> T) async throws -> T {
-        var test = try TestDatabase(optimisticAttempts: optimisticAttempts)
+    /// `beforeCommit` runs in every writer batch after its commands, before its commit.
+    static func with<T>(
+        beforeCommit: (@Sendable (Database) throws -> Void)? = nil, _ body: (inout TestDatabase) async throws -> T
+    ) async throws -> T {
+        var test = try TestDatabase(beforeCommit: beforeCommit)
         defer { test.tearDown() }
         return try await body(&test)
     }

@@ -26,6 +26,9 @@ struct CheckCommand: AsyncParsableCommand {
                 "  event \(mismatch.eventId): total \(mismatch.totalSeats) - available \(mismatch.availableSeats) = "
                     + "\(mismatch.totalSeats - mismatch.availableSeats) booked, but confirmed bookings hold \(mismatch.confirmedSeats)")
         }
+        if !report.eventCountMismatches.isEmpty {
+            lines.append("event counters that disagree with the events: \(report.eventCountMismatches.joined(separator: ", "))")
+        }
         lines.append(report.isHealthy ? "OK" : "BROKEN")
         return lines.joined(separator: "\n")
     }

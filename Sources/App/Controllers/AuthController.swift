@@ -2,6 +2,7 @@ import Auth
 import Foundation
 import Hummingbird
 import Logging
+import Mail
 import Storage
 
 /// `/auth`: one-time codes, registration, login and the caller's profile.

@@ -1,8 +1,9 @@
-import HTTPTypes
-import Logging
 import Crypto
 import Foundation
+import HTTPTypes
 import Hummingbird
+import Logging
+import Mail
 import Storage
 
 /// `/bookings`: book seats, list, show and cancel one's own bookings.
@@ -35,20 +36,17 @@ struct BookingController {
         }
         try fields.validate()
 
-        let booker = context.user
         let outcome = try await database.createBooking(
-            eventId: Int64(eventId!), seatCount: seatCount!, userId: context.userId, idempotency: idempotency,
-            encodeResponse: { details in try Self.createdBody(details) },
-            confirmation: { [mailer] details in try mailer.bookingConfirmed(details, booker: booker) })
+            eventId: Int64(eventId!), seatCount: seatCount!, userId: context.userId, idempotency: idempotency)
         switch outcome {
         case .created(let details, let attempts):
             mailer.wakeUp.signal()
             context.logger.info(
                 "booking confirmed",
                 metadata: ["booking.reference": "\(details.booking.bookingReference)", "event.id": "\(eventId!)", "attempts": "\(attempts)"])
-            return Self.created(body: try Self.createdBody(details), replayed: false)
-        case .replayed(let body):
-            return Self.created(body: body, replayed: true)
+            return try Self.created(details, replayed: false)
+        case .replayed(let details):
+            return try Self.created(details, replayed: true)
         }
     }
 
@@ -70,10 +68,7 @@ struct BookingController {
     }
 
     @Sendable func cancel(_ request: Request, context: AuthenticatedContext) async throws -> BookingEnvelope {
-        let booker = context.user
-        let details = try await database.cancelBooking(
-            reference: try Self.reference(context), userId: context.userId,
-            notice: { [mailer] details in try mailer.bookingCancelled(details, booker: booker, byOrganizer: false) })
+        let details = try await database.cancelBooking(reference: try Self.reference(context), userId: context.userId)
         mailer.wakeUp.signal()
         context.logger.info("booking cancelled", metadata: ["booking.reference": "\(details.booking.bookingReference)"])
         return BookingEnvelope(message: "Booking cancelled successfully. Seats have been released.", data: BookingResponse(details))
@@ -87,15 +82,13 @@ struct BookingController {
         return uuid.uuidString.lowercased()
     }
 
-    static func createdBody(_ details: BookingDetails) throws -> [UInt8] {
+    /// The 201 of a booking, also when an Idempotency-Key replays it (then marked `Idempotent-Replayed`):
+    /// the booking as it is now, so a replay after a cancellation says so.
+    static func created(_ details: BookingDetails, replayed: Bool) throws -> Response {
         let envelope = BookingEnvelope(message: "Booking confirmed successfully", data: BookingResponse(details))
-        return Array(try JSONEncoder.api().encode(envelope))
-    }
-
-    static func created(body: [UInt8], replayed: Bool) -> Response {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if replayed { headers[.idempotentReplayed] = "true" }
-        return Response(status: .created, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        return Response(status: .created, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder.api().encode(envelope))))
     }
 }
 

@@ -1,6 +1,7 @@
-import Logging
 import Foundation
 import Hummingbird
+import Logging
+import Mail
 import Storage
 
 /// `/events`: the public catalogue and the organizer's own events.
@@ -80,9 +81,7 @@ struct EventController {
         if !known.contains(where: fields.has) { fields.report("body", "body must contain at least one of: \(known.joined(separator: ", "))") }
         try fields.validate()
 
-        let details = try await database.updateEvent(
-            id: id, changes: changes, actorId: context.userId,
-            cancellationNotice: { [mailer] booking, booker in try mailer.bookingCancelled(booking, booker: booker, byOrganizer: true) })
+        let details = try await database.updateEvent(id: id, changes: changes, actorId: context.userId)
         mailer.wakeUp.signal()
         context.logger.info("event updated", metadata: ["event.id": "\(id)", "event.version": "\(details.event.version)"])
         return EventResponse(details)

@@ -37,8 +37,19 @@ extension AppError {
             self.init(status: .unprocessableContent, code: "IDEMPOTENCY_KEY_REUSED", message: "Idempotency-Key was already used with a different request body")
         case .oneTimeCode(let failure):
             self.init(failure)
+        case .storageFull:
+            self.init(
+                status: .serviceUnavailable, code: "STORAGE_FULL", message: "The service cannot store anything right now: its disk is full",
+                headers: [.retryAfter: "\(Self.storageRetryAfterSeconds)"])
+        case .storageUnavailable:
+            self.init(
+                status: .serviceUnavailable, code: "STORAGE_UNAVAILABLE", message: "The service cannot store anything right now; try again shortly",
+                headers: [.retryAfter: "\(Self.storageRetryAfterSeconds)"])
         }
     }
+
+    /// What a 503 from storage asks clients to wait: long enough not to pile on, short enough to notice recovery.
+    static let storageRetryAfterSeconds = 5
 
     init(_ failure: OneTimeCodeFailure) {
         func otpMeta(_ retries: Int, _ maxRetries: Int) -> JSONValue {

@@ -17,6 +17,7 @@ enum OpenAPIPaths {
     static let unauthorized = O.error("no valid bearer token (missing, malformed, expired, or its user is gone)")
     static let forbidden = O.error("authenticated, but not allowed (wrong role or not the owner)")
     static let invalid = O.error("validation failed (`VALIDATION_FAILED`, with details per field) or malformed JSON (`INVALID_JSON`)")
+    static let storageUnavailable = O.error("nothing can be stored right now (`STORAGE_FULL`, `STORAGE_UNAVAILABLE`), with `Retry-After`")
 
     /// The answers every operation with a JSON body can give besides its own.
     static func withBodyErrors(_ responses: [String: JSONValue]) -> JSONValue {
@@ -109,6 +110,7 @@ enum OpenAPIPaths {
                     "200": O.response("the updated event", "Event"), "401": unauthorized, "403": forbidden,
                     "404": O.error("no such event (`EVENT_NOT_FOUND`)"),
                     "400": O.error("validation failed, seats below the booked ones (`SEATS_BELOW_BOOKED`), or a final event (`EVENT_NOT_EDITABLE`)"),
+                    "503": storageUnavailable,
                 ])),
             "delete": operation(
                 "deleteEvent", "Events", "Delete an own event that was never booked", secured: true,
@@ -142,6 +144,7 @@ enum OpenAPIPaths {
                     "404": O.error("no such event (`EVENT_NOT_FOUND`)"),
                     "409": O.error("not enough seats (`SEATS_UNAVAILABLE`)"),
                     "422": O.error("the Idempotency-Key was used with another body (`IDEMPOTENCY_KEY_REUSED`)"),
+                    "503": storageUnavailable,
                 ])),
             "get": operation(
                 "listBookings", "Bookings", "The caller's own bookings, newest first", secured: true,
@@ -162,12 +165,23 @@ enum OpenAPIPaths {
                     "200": O.response("cancelled", "BookingEnvelope"), "401": unauthorized, "403": forbidden,
                     "400": O.error("already cancelled (`BOOKING_ALREADY_CANCELLED`) or the event is past (`EVENT_IN_PAST`)"),
                     "404": O.error("no such booking (`BOOKING_NOT_FOUND`)"),
+                    "503": storageUnavailable,
                 ]),
+        ],
+        "/health/live": [
+            "get": operation(
+                "liveness", "Operations", "Whether the process runs; touches no database",
+                responses: ["200": O.response("the process runs", "Health")])
+        ],
+        "/health/ready": [
+            "get": operation(
+                "readiness", "Operations", "Whether the database answers (one O(1) read)",
+                responses: ["200": O.response("ready", "Health"), "503": O.response("the database does not answer", "Health")])
         ],
         "/health": [
             "get": operation(
-                "health", "Operations", "Whether the database answers, and how the mail outbox stands (mail alone never fails it)",
-                responses: ["200": O.response("healthy", "Health"), "503": O.response("the database does not answer", "Health")])
+                "health", "Operations", "The same as /health/ready",
+                responses: ["200": O.response("ready", "Health"), "503": O.response("the database does not answer", "Health")])
         ],
         "/api-spec-json": [
             "get": operation(

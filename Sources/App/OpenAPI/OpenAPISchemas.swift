@@ -101,15 +101,7 @@ enum OpenAPISchemas {
                 ["success": ["type": "boolean", "enum": [true]], "message": O.string(example: "Booking confirmed successfully"), "data": O.ref("Booking")],
                 required: ["success", "message", "data"]),
             "BookingPage": O.object(["data": ["type": "array", "items": O.ref("Booking")], "meta": O.ref("PageMeta")], required: ["data", "meta"]),
-            "Health": O.object(
-                [
-                    "status": ["type": "string", "enum": ["ok", "unavailable"]],
-                    "outbox": O.object(
-                        [
-                            "pending": O.integer(min: 0, example: 0), "failed": O.integer(min: 0, example: 0),
-                            "oldestPendingAgeSeconds": O.nullable(O.integer(min: 0)),
-                        ], required: ["pending", "failed", "oldestPendingAgeSeconds"]),
-                ], required: ["status"]),
+            "Health": O.object(["status": ["type": "string", "enum": ["ok", "unavailable"]]], required: ["status"]),
         ]
     }
 }

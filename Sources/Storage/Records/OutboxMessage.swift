@@ -1,15 +1,23 @@
 import Foundation
 import GRDB
 
-/// A mail to write to the outbox in the transaction of what caused it. `payload` is opaque to Storage
-/// (Auth seals the rendered message in it).
-public struct OutboxMail: Sendable, Equatable {
-    public var kind: String
+/// What an outbox mail is about. Booking mails are rendered from their booking when delivered.
+public enum OutboxMailKind: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    /// The registration code: the only mail stored as a message, sealed, because the code is a secret.
+    case oneTimeCode = "one-time-code"
+    case bookingConfirmed = "booking-confirmed"
+    /// Cancelled by its booker.
+    case bookingCancelled = "booking-cancelled"
+    /// Cancelled because the organizer cancelled the event.
+    case eventCancelled = "event-cancelled"
+}
+
+/// A message sealed by its sender (Mail encrypts it); opaque to Storage.
+public struct SealedMail: Sendable, Equatable {
     public var recipient: String
     public var payload: [UInt8]
 
-    public init(kind: String, recipient: String, payload: [UInt8]) {
-        self.kind = kind
+    public init(recipient: String, payload: [UInt8]) {
         self.recipient = recipient
         self.payload = payload
     }
@@ -22,38 +30,24 @@ public enum OutboxStatus: String, Codable, Sendable, DatabaseValueConvertible {
     case failed = "FAILED"
 }
 
-/// A row of `outbox`.
-public struct OutboxMessage: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
-    public static let databaseTableName = "outbox"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+/// A pending outbox message with everything its delivery needs.
+public struct OutboxMessage: Sendable, Equatable {
+    /// The booker of a booking mail, as the mail addresses them.
+    public struct Booker: Sendable, Equatable {
+        public var email: String
+        public var firstname: String
+    }
 
-    public var id: Int64?
-    public var kind: String
-    public var recipient: String
-    public var payload: Data
-    public var status: OutboxStatus
+    public enum Content: Sendable, Equatable {
+        /// A message sealed when it was queued (a one-time code, or any mail queued before v3).
+        case sealed(SealedMail)
+        /// A booking mail, about the booking as it is now.
+        case booking(BookingDetails, booker: Booker)
+    }
+
+    public var id: Int64
+    public var kind: OutboxMailKind
+    /// Failed tries so far.
     public var attempts: Int
-    public var nextAttemptAt: Date
-    public var lastError: String?
-    public var createdAt: Date
-    public var sentAt: Date?
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
-}
-
-/// The outbox at a glance, for `/health`.
-public struct OutboxSummary: Sendable, Equatable {
-    public var pending: Int
-    public var failed: Int
-    /// Age of the oldest pending message; nil when none waits.
-    public var oldestPendingAge: TimeInterval?
-
-    public init(pending: Int, failed: Int, oldestPendingAge: TimeInterval?) {
-        self.pending = pending
-        self.failed = failed
-        self.oldestPendingAge = oldestPendingAge
-    }
+    public var content: Content
 }

@@ -3,7 +3,7 @@ import NIOCore
 import NIOPosix
 import TestSupport
 import Testing
-@testable import Auth
+@testable import Mail
 
 /// The SMTP client against a real server on loopback: STARTTLS with a private CA, AUTH, DATA.
 @Suite(.serialized) struct SMTPTransportTests {

@@ -1,0 +1,56 @@
+import Foundation
+import Storage
+
+/// Turns outbox messages into mails. A booking mail is rendered from its booking when it is delivered;
+/// only the one-time code's mail is rendered when it is queued, and sealed, because the code is a secret.
+public struct Mailer: Sendable {
+    let templates: MailTemplates
+    let sealer: MailSealer
+    /// Wakes the delivery service when a transaction has added mail.
+    public let wakeUp: OutboxWakeUp
+
+    public init(templates: MailTemplates, sealer: MailSealer, wakeUp: OutboxWakeUp) {
+        self.templates = templates
+        self.sealer = sealer
+        self.wakeUp = wakeUp
+    }
+
+    /// The registration code's mail, sealed for the outbox.
+    public func oneTimeCode(_ code: String, to email: String, lifetime: TimeInterval) throws -> SealedMail {
+        let message = templates.oneTimeCode(code, to: email, lifetimeMinutes: Int((lifetime / 60).rounded()))
+        return SealedMail(recipient: message.to, payload: try sealer.seal(message))
+    }
+
+    /// The mail `message` stands for; throws when a sealed payload cannot be opened with this key.
+    public func mail(for message: OutboxMessage) throws -> MailMessage {
+        switch message.content {
+        case .sealed(let sealed):
+            return try sealer.open(sealed.payload)
+        case .booking(let details, let booker):
+            let content = BookingMailContent(
+                firstname: booker.firstname, eventTitle: details.eventTitle, eventDate: Self.humanDate(details.eventDate),
+                seatCount: details.booking.seatCount, bookingReference: details.booking.bookingReference)
+            switch message.kind {
+            case .bookingConfirmed, .oneTimeCode:
+                return templates.bookingConfirmed(content, to: booker.email)
+            case .bookingCancelled:
+                return templates.bookingCancelled(content, to: booker.email, byOrganizer: false)
+            case .eventCancelled:
+                return templates.bookingCancelled(content, to: booker.email, byOrganizer: true)
+            }
+        }
+    }
+
+    /// "Tue, 1 Jun 2027, 19:00 UTC", or "to be announced".
+    static func humanDate(_ date: Date?) -> String {
+        date.map { $0.formatted(humanDateStyle) } ?? "to be announced"
+    }
+
+    // A format style, not a DateFormatter per mail: building a formatter cost more than the rest of a booking's mail.
+    private static let humanDateStyle = Date.VerbatimFormatStyle(
+        format: """
+            \(weekday: .abbreviated), \(day: .defaultDigits) \(month: .abbreviated) \(year: .defaultDigits), \
+            \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits) UTC
+            """,
+        locale: Locale(identifier: "en_US_POSIX"), timeZone: .gmt, calendar: Calendar(identifier: .gregorian))
+}

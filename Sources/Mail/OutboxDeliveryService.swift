@@ -1,0 +1,110 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Storage
+
+/// Delivers the outbox through the configured transport, in the background.
+///
+/// Each round takes the due messages, renders each (a booking mail from its booking, now), sends it, and
+/// then marks every delivered one sent in one write: a rush of bookings costs the writer one write per
+/// round, not one per mail. A crash between a send and that write sends those mails again after the
+/// restart: at least once, never lost. A temporary failure (server down, timeout) is tried again with
+/// exponential backoff and jitter; a permanent one (a 5xx answer) or `maxAttempts` failures mark the
+/// message `FAILED` with the reason. Messages live in the database until delivered.
+public struct OutboxDeliveryService: Service {
+    let database: AppDatabase
+    let transport: any MailTransport
+    let mailer: Mailer
+    let logger: Logger
+    public var maxAttempts = 12
+    /// The first retry's delay; each later one doubles it, up to `maxBackoff`.
+    public var baseBackoff: TimeInterval = 5
+    public var maxBackoff: TimeInterval = 3600
+    /// How often the outbox is looked at when nothing wakes the service.
+    public var pollInterval: Duration = .seconds(5)
+    /// Messages taken per round (and marked sent per write).
+    public var batchSize = 100
+
+    public init(database: AppDatabase, transport: any MailTransport, mailer: Mailer, logger: Logger) {
+        self.database = database
+        self.transport = transport
+        self.mailer = mailer
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await deliverDueMessages()
+                } catch where !Task.isCancelled {
+                    logger.error("outbox delivery round failed", metadata: ["error": "\(error)"])
+                } catch {
+                    return  // shutting down: an interrupted delivery stays pending for the next start
+                }
+                await mailer.wakeUp.wait(timeout: await nextWait())
+            }
+        }
+    }
+
+    /// Sends every message due now; returns how many were delivered.
+    @discardableResult
+    public func deliverDueMessages(now: Date = Date()) async throws -> Int {
+        var delivered = 0
+        while !Task.isCancelled {
+            let due = try await database.dueOutboxMessages(now: now, limit: batchSize)
+            if due.isEmpty { break }
+            var sent: [Int64] = []
+            for message in due where try await deliver(message) {
+                sent.append(message.id)
+            }
+            try await database.markOutboxSent(ids: sent)
+            delivered += sent.count
+        }
+        return delivered
+    }
+
+    /// Sends one message; false when it failed (and that failure is recorded).
+    private func deliver(_ message: OutboxMessage) async throws -> Bool {
+        let metadata: Logger.Metadata = ["outbox.id": "\(message.id)", "mail.kind": "\(message.kind.rawValue)", "attempt": "\(message.attempts + 1)"]
+        let mail: MailMessage
+        do {
+            mail = try mailer.mail(for: message)
+        } catch {
+            // A payload this key cannot open (another secret, or altered) will never go out.
+            try await database.markOutboxAttemptFailed(id: message.id, error: "unreadable payload: \(error)", retryAt: nil)
+            logger.error("mail unreadable, marked failed", metadata: metadata)
+            return false
+        }
+        do {
+            try await transport.send(mail)
+            logger.debug("mail delivered", metadata: metadata)
+            return true
+        } catch {
+            let attempts = message.attempts + 1
+            var retryAt: Date?
+            // Only the server's own refusal (5xx) is final; anything else may pass on a later try.
+            let permanent = if case .permanent? = error as? MailDeliveryError { true } else { false }
+            if !permanent, attempts < maxAttempts {
+                retryAt = Date().addingTimeInterval(backoff(afterAttempt: attempts))
+            }
+            try await database.markOutboxAttemptFailed(id: message.id, error: "\(error)", retryAt: retryAt)
+            logger.log(
+                level: retryAt == nil ? .error : .warning, retryAt == nil ? "mail failed for good" : "mail delivery failed, will retry",
+                metadata: metadata.merging(["error": "\(error)", "retry.at": "\(retryAt.map { $0.formatted(.iso8601) } ?? "never")"]) { $1 })
+            return false
+        }
+    }
+
+    /// base * 2^(attempt-1), capped, with +-20 % jitter so that many failures do not retry in lockstep.
+    func backoff(afterAttempt attempt: Int) -> TimeInterval {
+        let delay = min(maxBackoff, baseBackoff * pow(2, Double(attempt - 1)))
+        return delay * Double.random(in: 0.8...1.2)
+    }
+
+    private func nextWait() async -> Duration {
+        guard let next = try? await database.nextOutboxAttempt() else { return pollInterval }
+        let seconds = max(0.01, min(next.timeIntervalSinceNow, 5))
+        return .milliseconds(Int(seconds * 1000))
+    }
+}

@@ -1,0 +1,26 @@
+"""Fills a seeded database with EVENTS published events and BOOKINGS confirmed bookings spread over them,
+as the service would have written them (seats taken, versions bumped, the counters kept by the triggers),
+so that `make bench` can compare a large database with a small one. Usage: prefill.py DB EVENTS BOOKINGS"""
+import sqlite3
+import sys
+import uuid
+
+path, events, bookings = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+db = sqlite3.connect(path)
+db.execute("PRAGMA journal_mode = WAL")
+organizer = db.execute("SELECT id FROM users WHERE role = 'ORGANIZER' ORDER BY id LIMIT 1").fetchone()[0]
+users = [row[0] for row in db.execute("SELECT id FROM users ORDER BY id")]
+first = (db.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]) + 1
+seats, per_event = 1000, bookings // events
+stamp = "2026-01-01 00:00:00.000"
+with db:
+    db.executemany(
+        "INSERT INTO events (id, title, description, total_seats, available_seats, status, event_date, organizer_id, version,"
+        " created_at, updated_at) VALUES (?, ?, NULL, ?, ?, 'PUBLISHED', '2099-01-01 00:00:00.000', ?, ?, ?, ?)",
+        ((first + i, f"Prefilled {i}", seats, seats - per_event, organizer, per_event, stamp, stamp) for i in range(events)))
+    db.executemany(
+        "INSERT INTO bookings (booking_reference, event_id, user_id, seat_count, status, created_at, updated_at)"
+        " VALUES (?, ?, ?, 1, 'CONFIRMED', ?, ?)",
+        ((str(uuid.uuid4()), first + n // per_event, users[n % len(users)], stamp, stamp) for n in range(per_event * events)))
+db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+print(f"prefilled {events} events (ids {first}..{first + events - 1}) and {per_event * events} bookings")

@@ -1,0 +1,128 @@
+import Foundation
+import GRDB
+import Synchronization
+import Testing
+@testable import Storage
+
+/// The group-commit writer: several commands in one transaction, each in its own savepoint.
+@Suite struct BookingWriterTests {
+    /// Holds GRDB's writer connection until `release()`, so that commands pile up in the writer's queue.
+    final class WriterGate: Sendable {
+        private let gate = DispatchSemaphore(value: 0)
+        private let task: Task<Void, any Error>
+
+        init(_ database: AppDatabase) async throws {
+            let gate = self.gate
+            let entered = Counter()
+            task = Task { try await database.dbWriter.writeWithoutTransaction { _ in _ = entered.next(); gate.wait() } }
+            try await BookingWriterTests.until { entered.value > 0 }
+        }
+
+        func release() async throws {
+            gate.signal()
+            try await task.value
+        }
+    }
+
+    /// Polls `condition` every millisecond, for at most 10 s.
+    static func until(_ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw CancellationError() }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
+    /// Queues one booking per entry of `seats`, in that order, all in one batch (after the first, which
+    /// takes a batch of its own while the gate holds the writer); returns each one's result in order.
+    static func batch(_ test: TestDatabase, event: Event, user: User, seats: [Int]) async throws -> [Result<BookingOutcome, any Error>] {
+        let database = test.database
+        let gate = try await WriterGate(database)
+        let batchesBefore = database.writer.batchCount
+        var tasks: [Task<BookingOutcome, any Error>] = []
+        for (index, count) in seats.enumerated() {
+            tasks.append(Task { try await database.createBooking(eventId: event.id!, seatCount: count, userId: user.id!) })
+            // The first command is taken at once and waits at the gate; each later one waits in the queue.
+            if index == 0 {
+                try await until { database.writer.batchCount == batchesBefore + 1 }
+            } else {
+                try await until { database.writer.queuedCount == index }
+            }
+        }
+        try await gate.release()
+        var results: [Result<BookingOutcome, any Error>] = []
+        for task in tasks { results.append(await task.result) }
+        #expect(database.writer.batchCount == batchesBefore + 2, "the first command alone, then the rest together")
+        return results
+    }
+
+    @Test func refusedCommandRollsBackAloneAndTheRestOfItsBatchCommits() async throws {
+        try await TestDatabase.with { test in
+            let (_, user, event) = try await test.organizerUserAndEvent(seats: 4)
+            // 1 alone; then 1 (2 left), 3 refused (only 2 left), 2 (0 left) in one batch.
+            let results = try await Self.batch(test, event: event, user: user, seats: [1, 1, 3, 2])
+            #expect(results.map { (try? $0.get())?.details?.booking.seatCount } == [1, 1, nil, 2])
+            #expect(throws: StorageError.seatsUnavailable(requested: 3, available: 2)) { try results[2].get() }
+            #expect(try await test.event(event.id!).availableSeats == 0)
+            let bookings = try await test.database.dbWriter.read { db in try Booking.fetchCount(db) }
+            #expect(bookings == 3, "the refused command left no booking")
+            #expect(try await test.database.checkIntegrity().isHealthy)
+        }
+    }
+
+    @Test func failedCommitAnswersEveryCallerInTheBatchWithAnErrorAndStoresNothing() async throws {
+        let failCommits = Mutex(false)
+        try await TestDatabase.with(beforeCommit: { db in
+            guard failCommits.withLock({ $0 }) else { return }
+            // A foreign key checked at COMMIT that fails there: the commit itself is refused by SQLite.
+            try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
+            try db.execute(
+                sql: "INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id, created_at) VALUES (1, 'x', 'h', 999999, '2026-01-01')")
+        }) { test in
+            let (_, user, event) = try await test.organizerUserAndEvent(seats: 10)
+            failCommits.withLock { $0 = true }
+            let results = try await Self.batch(test, event: event, user: user, seats: [1, 2, 3])
+            for result in results {
+                #expect(throws: StorageError.self) { try result.get() }
+                if case .failure(let error) = result, case .storageUnavailable = error as? StorageError {
+                } else {
+                    Issue.record("expected storageUnavailable, got \(result)")
+                }
+            }
+            #expect(try await test.event(event.id!).availableSeats == 10)
+            let rows = try await test.database.dbWriter.read { db in
+                (bookings: try Booking.fetchCount(db), outbox: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? -1)
+            }
+            #expect(rows.bookings == 0 && rows.outbox == 0, "nothing of the failed batch was kept")
+
+            failCommits.withLock { $0 = false }
+            let recovered = try await test.database.createBooking(eventId: event.id!, seatCount: 1, userId: user.id!)
+            #expect(recovered.details != nil, "the next batch commits")
+            #expect(try await test.database.checkIntegrity().isHealthy)
+        }
+    }
+
+    @Test func concurrentBookingsAndCancellationsKeepTheInvariant() async throws {
+        try await TestDatabase.with { test in
+            let (organizer, user, event) = try await test.organizerUserAndEvent(seats: 300)
+            let database = test.database
+            var references: [String] = []
+            for _ in 0..<40 {
+                references.append(try #require(try await database.createBooking(eventId: event.id!, seatCount: 2, userId: user.id!).details).booking.bookingReference)
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for reference in references {
+                    group.addTask { _ = try await database.cancelBooking(reference: reference, userId: user.id!) }
+                }
+                for _ in 0..<100 {
+                    group.addTask { _ = try await database.createBooking(eventId: event.id!, seatCount: 1, userId: user.id!) }
+                }
+                group.addTask { _ = try await database.updateEvent(id: event.id!, changes: EventChanges(totalSeats: 320), actorId: organizer.id!) }
+                try await group.waitForAll()
+            }
+            let after = try await test.event(event.id!)
+            #expect(after.totalSeats == 320 && after.availableSeats == 320 - 100)
+            #expect(try await test.database.checkIntegrity().isHealthy)
+        }
+    }
+}
