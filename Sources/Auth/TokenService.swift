@@ -22,6 +22,7 @@ public struct TokenService: Sendable {
     public static let minimumSecretBytes = 32
 
     let keys: JWTKeyCollection
+    let verified = VerifiedTokens()
     /// How long an issued token is valid.
     public let lifetime: TimeInterval
 
@@ -45,11 +46,14 @@ public struct TokenService: Sendable {
         return try await keys.sign(claims)
     }
 
-    /// The claims of a valid token; `AuthError.invalidToken` for anything else.
+    /// The claims of a valid token; `AuthError.invalidToken` for anything else. A token verified before is
+    /// not verified again until it expires (`VerifiedTokens`).
     public func verify(_ token: String) async throws -> AccessTokenClaims {
+        if let claims = verified.claims(of: token) { return claims }
         do {
             let claims = try await keys.verify(token, as: AccessTokenClaims.self)
             guard claims.userId != nil else { throw AuthError.invalidToken }
+            verified.store(token, claims)
             return claims
         } catch {
             throw AuthError.invalidToken

@@ -15,7 +15,8 @@ extension AppDatabase {
     public func createBooking(
         eventId: Int64, seatCount: Int, userId: Int64, idempotency: IdempotencyRequest? = nil, now: Date = Date()
     ) async throws -> BookingOutcome {
-        try await writer.submit { [self] db in
+        defer { events.invalidate(id: eventId) }
+        return try await writer.submit { [self] db in
             if let replay = try Self.replayedBooking(for: idempotency, userId: userId, db) { return .replayed(replay) }
             let (details, attempts) = try withVersionGuard(
                 db,
@@ -76,7 +77,7 @@ extension AppDatabase {
     /// Cancels `userId`'s own booking and gives its seats back to the event, version-guarded in the
     /// writer's next batch, with the cancellation notice in the outbox.
     public func cancelBooking(reference: String, userId: Int64, now: Date = Date()) async throws -> BookingDetails {
-        try await writer.submit { [self] db in
+        let cancelled = try await writer.submit { [self] db in
             try withVersionGuard(
                 db,
                 read: { db -> (booking: Booking, event: Event) in
@@ -113,6 +114,8 @@ extension AppDatabase {
                 }
             ).result
         }
+        events.invalidate(id: cancelled.booking.eventId)
+        return cancelled
     }
 
     /// The event as a booking sees it: visible to `viewerId`, published, in the future, with the seats.

@@ -15,13 +15,16 @@ extension AppDatabase {
     }
 
     /// The event `id` as `viewerId` may see it: another organizer's draft is `notFound`.
+    /// Served from `EventCache` when the event was read lately and not written since.
     public func event(id: Int64, viewerId: Int64?) async throws -> EventDetails {
-        try await dbWriter.read { db in
-            guard let details = try Self.fetchEventDetails(id: id, db), Self.isVisible(details.event, to: viewerId) else {
-                throw StorageError.notFound(.event)
-            }
-            return details
+        var details = events.details(id: id)
+        if details == nil {
+            let generation = events.generation
+            details = try await dbWriter.read { db in try Self.fetchEventDetails(id: id, db) }
+            if let details { events.store(details, readAt: generation) }
         }
+        guard let details, Self.isVisible(details.event, to: viewerId) else { throw StorageError.notFound(.event) }
+        return details
     }
 
     /// A page of events newest first: everything matching `filter` that `viewerId` may see.
@@ -81,7 +84,8 @@ extension AppDatabase {
     /// the booked seats is refused. `CANCELLED` cancels every confirmed booking in the same savepoint,
     /// with a notice to each booker in the outbox.
     public func updateEvent(id: Int64, changes: EventChanges, actorId: Int64, now: Date = Date()) async throws -> EventDetails {
-        try await writer.submit { [self] db in
+        defer { events.invalidate(id: id) }
+        return try await writer.submit { [self] db in
             try withVersionGuard(
                 db,
                 read: { db in
@@ -120,6 +124,7 @@ extension AppDatabase {
 
     /// Deletes an event that has never been booked; `eventHasBookings` otherwise.
     public func deleteEvent(id: Int64, actorId: Int64) async throws {
+        defer { events.invalidate(id: id) }
         try await dbWriter.write { db in
             guard let event = try Event.fetchOne(db, key: id), Self.isVisible(event, to: actorId) else {
                 throw StorageError.notFound(.event)

@@ -19,6 +19,7 @@ public struct AppDatabase: Sendable {
     /// The one writer of seat changes (bookings, cancellations, event updates), with group commit.
     let writer: BookingWriter
     let users: UserCache
+    let events: EventCache
     let logger: Logger
     /// Tries of a command's version-guarded write before it gives up. Inside the writer's transaction no
     /// other connection can commit, so the first try wins unless something else shares the connection.
@@ -54,6 +55,7 @@ public struct AppDatabase: Sendable {
         self.dbWriter = pool
         self.writer = BookingWriter(dbWriter: pool, beforeCommit: beforeCommit)
         self.users = UserCache()
+        self.events = EventCache()
         self.logger = logger
         try Self.migrator.migrate(pool)
     }

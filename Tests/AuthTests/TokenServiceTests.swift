@@ -36,4 +36,21 @@ import Testing
     @Test func secretShorterThan32BytesIsRefusedBeforeJWTKitSeesIt() async throws {
         await #expect(throws: AuthError.weakSecret(minimumBytes: 32)) { _ = try await TokenService(secret: "short", lifetime: 60) }
     }
+
+    @Test func tokenVerifiedBeforeIsRefusedOnceItExpires() async throws {
+        let service = try await TokenService(secret: Self.secret, lifetime: 60)
+        let token = try await service.issue(userId: 7, role: "USER")
+        #expect(try await service.verify(token).userId == 7, "verified, and remembered")
+        #expect(service.verified.claims(of: token)?.userId == 7)
+        #expect(service.verified.claims(of: token, now: Date().addingTimeInterval(120)) == nil, "a remembered token still expires")
+    }
+
+    @Test func alteredTokenIsRefusedEvenAfterTheOriginalWasVerified() async throws {
+        let service = try await TokenService(secret: Self.secret, lifetime: 60)
+        let token = try await service.issue(userId: 7, role: "USER")
+        _ = try await service.verify(token)
+        var altered = Array(token)
+        altered[altered.count - 2] = altered[altered.count - 2] == "A" ? "B" : "A"
+        await #expect(throws: AuthError.invalidToken) { _ = try await service.verify(String(altered)) }
+    }
 }
