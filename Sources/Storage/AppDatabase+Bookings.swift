@@ -16,6 +16,7 @@ extension AppDatabase {
         eventId: Int64, seatCount: Int, userId: Int64, idempotency: IdempotencyRequest? = nil, now: Date = Date()
     ) async throws -> BookingOutcome {
         defer { events.invalidate(id: eventId) }
+        let stamp = DatabaseTimestamp.string(now)
         return try await writer.submit { [self] db in
             if let replay = try Self.replayedBooking(for: idempotency, userId: userId, db) { return .replayed(replay) }
             let (details, attempts) = try withVersionGuard(
@@ -27,15 +28,15 @@ extension AppDatabase {
                             UPDATE events SET available_seats = available_seats - ?, version = version + 1, updated_at = ?
                             WHERE id = ? AND version = ? AND available_seats >= ?
                             """
-                    ).execute(arguments: [seatCount, now, eventId, event.version, seatCount])
+                    ).execute(arguments: [seatCount, stamp, eventId, event.version, seatCount])
                     guard db.changesCount == 1 else { return nil }
-                    let booking = try Self.insertBooking(eventId: eventId, userId: userId, seatCount: seatCount, now: now, db)
+                    let booking = try Self.insertBooking(eventId: eventId, userId: userId, seatCount: seatCount, now: now, stamp: stamp, db)
                     if let idempotency {
                         try db.cachedStatement(
                             sql: "INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id, created_at) VALUES (?, ?, ?, ?, ?)"
-                        ).execute(arguments: [userId, idempotency.key, idempotency.requestHash, booking.id, now])
+                        ).execute(arguments: [userId, idempotency.key, idempotency.requestHash, booking.id, stamp])
                     }
-                    try Self.enqueue(.bookingConfirmed, bookingId: booking.id!, now: now, db)
+                    try Self.enqueue(.bookingConfirmed, bookingId: booking.id!, stamp: stamp, db)
                     var booked = event
                     booked.availableSeats -= seatCount
                     booked.version += 1
@@ -77,6 +78,7 @@ extension AppDatabase {
     /// Cancels `userId`'s own booking and gives its seats back to the event, version-guarded in the
     /// writer's next batch, with the cancellation notice in the outbox.
     public func cancelBooking(reference: String, userId: Int64, now: Date = Date()) async throws -> BookingDetails {
+        let stamp = DatabaseTimestamp.string(now)
         let cancelled = try await writer.submit { [self] db in
             try withVersionGuard(
                 db,
@@ -96,16 +98,16 @@ extension AppDatabase {
                             UPDATE events SET available_seats = available_seats + ?, version = version + 1, updated_at = ?
                             WHERE id = ? AND version = ?
                             """
-                    ).execute(arguments: [booking.seatCount, now, event.id, event.version])
+                    ).execute(arguments: [booking.seatCount, stamp, event.id, event.version])
                     guard db.changesCount == 1 else { return nil }
                     try db.cachedStatement(
                         sql: "UPDATE bookings SET status = 'CANCELLED', updated_at = ? WHERE id = ? AND status = 'CONFIRMED'"
-                    ).execute(arguments: [now, booking.id])
+                    ).execute(arguments: [stamp, booking.id])
                     guard db.changesCount == 1 else {
                         // The event's version covers its bookings' status, so this cannot happen; refuse loudly.
                         throw StorageError.storageUnavailable(reason: "booking changed under the event's version")
                     }
-                    try Self.enqueue(.bookingCancelled, bookingId: booking.id!, now: now, db)
+                    try Self.enqueue(.bookingCancelled, bookingId: booking.id!, stamp: stamp, db)
                     booking.status = .cancelled
                     booking.updatedAt = now
                     event.availableSeats += booking.seatCount
@@ -131,7 +133,8 @@ extension AppDatabase {
         return event
     }
 
-    private static func insertBooking(eventId: Int64, userId: Int64, seatCount: Int, now: Date, _ db: Database) throws -> Booking {
+    /// `stamp` is `now` as the database stores it (`DatabaseTimestamp`).
+    private static func insertBooking(eventId: Int64, userId: Int64, seatCount: Int, now: Date, stamp: String, _ db: Database) throws -> Booking {
         var booking = Booking(
             id: nil, bookingReference: UUID().uuidString.lowercased(), eventId: eventId, userId: userId,
             seatCount: seatCount, status: .confirmed, createdAt: now, updatedAt: now)
@@ -140,7 +143,7 @@ extension AppDatabase {
                 INSERT INTO bookings (booking_reference, event_id, user_id, seat_count, status, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """
-        ).execute(arguments: [booking.bookingReference, eventId, userId, seatCount, booking.status, now, now])
+        ).execute(arguments: [booking.bookingReference, eventId, userId, seatCount, booking.status, stamp, stamp])
         booking.id = db.lastInsertedRowID
         return booking
     }

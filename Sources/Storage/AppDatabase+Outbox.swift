@@ -2,11 +2,12 @@ import Foundation
 import GRDB
 
 extension AppDatabase {
-    /// Adds the `kind` mail about booking `bookingId` to the outbox inside the caller's transaction, due at once.
-    static func enqueue(_ kind: OutboxMailKind, bookingId: Int64, now: Date, _ db: Database) throws {
+    /// Adds the `kind` mail about booking `bookingId` to the outbox inside the caller's transaction, due at
+    /// `stamp` (the time as `DatabaseTimestamp` writes it).
+    static func enqueue(_ kind: OutboxMailKind, bookingId: Int64, stamp: String, _ db: Database) throws {
         try db.cachedStatement(
             sql: "INSERT INTO outbox (kind, booking_id, status, attempts, next_attempt_at, created_at) VALUES (?, ?, 'PENDING', 0, ?, ?)"
-        ).execute(arguments: [kind, bookingId, now, now])
+        ).execute(arguments: [kind, bookingId, stamp, stamp])
     }
 
     /// Adds a sealed one-time-code mail to the outbox inside the caller's transaction, due at once.
