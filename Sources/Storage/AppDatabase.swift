@@ -46,7 +46,13 @@ public struct AppDatabase: Sendable {
         var configuration = GRDB.Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(busyTimeout)
-        configuration.maximumReaderCount = 8
+        // Two cores serve the requests; four readers are more than can run at once.
+        configuration.maximumReaderCount = 4
+        configuration.prepareDatabase { db in
+            // Readers do point lookups and short pages: a small page cache each keeps the memory flat (the
+            // OS caches the file anyway). The writer keeps SQLite's default of 2 MB for the hot pages.
+            if db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -512") }
+        }
         let pool = try DatabasePool(path: path, configuration: configuration)
         // DatabasePool sets synchronous = NORMAL itself after prepareDatabase: set ours afterwards.
         try pool.writeWithoutTransaction { db in
