@@ -136,7 +136,7 @@ extension AppDatabase {
     /// `stamp` is `now` as the database stores it (`DatabaseTimestamp`).
     private static func insertBooking(eventId: Int64, userId: Int64, seatCount: Int, now: Date, stamp: String, _ db: Database) throws -> Booking {
         var booking = Booking(
-            id: nil, bookingReference: UUID().uuidString.lowercased(), eventId: eventId, userId: userId,
+            id: nil, bookingReference: BookingReference.make(at: now), eventId: eventId, userId: userId,
             seatCount: seatCount, status: .confirmed, createdAt: now, updatedAt: now)
         try db.cachedStatement(
             sql: """

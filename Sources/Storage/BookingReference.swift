@@ -1,0 +1,24 @@
+import Foundation
+
+/// New booking references: UUIDs of version 7 (RFC 9562), lowercase.
+///
+/// The first 48 bits are the creation time in milliseconds and 74 of the rest are random, so a reference
+/// is as unguessable as it needs to be (it is also checked against its owner on every read) while new
+/// references sort after old ones. That matters to the UNIQUE index on `booking_reference`: random v4
+/// references put every insert on a random leaf of a large B-tree, so on a database of a million bookings
+/// each batch dirtied (and fsynced) pages all over the index; time-ordered ones append.
+enum BookingReference {
+    static func make(at date: Date = Date()) -> String {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = [UInt8](repeating: 0, count: 16)
+        let milliseconds = UInt64(max(0, date.timeIntervalSince1970 * 1000))
+        for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: milliseconds >> (8 * (5 - index))) }
+        for index in 6..<16 { bytes[index] = UInt8.random(in: 0...255, using: &generator) }
+        bytes[6] = 0x70 | (bytes[6] & 0x0F)  // version 7
+        bytes[8] = 0x80 | (bytes[8] & 0x3F)  // RFC 9562 variant
+        let uuid = UUID(uuid: (
+            bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        return uuid.uuidString.lowercased()
+    }
+}
