@@ -21,7 +21,8 @@ public struct Mailer: Sendable {
         return SealedMail(recipient: message.to, payload: try sealer.seal(message))
     }
 
-    /// The mail `message` stands for; throws when a sealed payload cannot be opened with this key.
+    /// The mail `message` stands for; throws when a sealed payload cannot be opened with this key, or when
+    /// the message cannot be a mail (then it will never be one, and the outbox marks it failed).
     public func mail(for message: OutboxMessage) throws -> MailMessage {
         switch message.content {
         case .sealed(let sealed):
@@ -31,7 +32,10 @@ public struct Mailer: Sendable {
                 firstname: booker.firstname, eventTitle: details.eventTitle, eventDate: Self.humanDate(details.eventDate),
                 seatCount: details.booking.seatCount, bookingReference: details.booking.bookingReference)
             switch message.kind {
-            case .bookingConfirmed, .oneTimeCode:
+            case .oneTimeCode:
+                // A code's mail is always sealed with its code; without it there is nothing to send.
+                throw MailerError.codeMailWithoutCode(outboxId: message.id)
+            case .bookingConfirmed:
                 return templates.bookingConfirmed(content, to: booker.email)
             case .bookingCancelled:
                 return templates.bookingCancelled(content, to: booker.email, byOrganizer: false)
@@ -53,4 +57,9 @@ public struct Mailer: Sendable {
             \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits) UTC
             """,
         locale: Locale(identifier: "en_US_POSIX"), timeZone: .gmt, calendar: Calendar(identifier: .gregorian))
+}
+
+/// An outbox message that can never become a mail.
+public enum MailerError: Error, Equatable {
+    case codeMailWithoutCode(outboxId: Int64)
 }

@@ -72,8 +72,8 @@ public struct OutboxDeliveryService: Service {
             mail = try mailer.mail(for: message)
         } catch {
             // A payload this key cannot open (another secret, or altered) will never go out.
-            try await database.markOutboxAttemptFailed(id: message.id, error: "unreadable payload: \(error)", retryAt: nil)
-            logger.error("mail unreadable, marked failed", metadata: metadata)
+            try await database.markOutboxAttemptFailed(id: message.id, error: "cannot be rendered: \(error)", retryAt: nil)
+            logger.error("mail cannot be rendered, marked failed", metadata: metadata.merging(["error": "\(error)"]) { $1 })
             return false
         }
         do {

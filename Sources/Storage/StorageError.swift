@@ -27,18 +27,29 @@ public enum StorageError: Error, Equatable, Sendable {
 }
 
 extension StorageError {
-    /// What a failed write transaction means to its callers: a refusal passes through, a full disk is
-    /// `storageFull`, and anything else the database said is `storageUnavailable`.
+    /// What a failed write transaction means to its callers: a refusal passes through, a storage fault is
+    /// `storageFull` or `storageUnavailable`, and any other error is `storageUnavailable` too (the
+    /// transaction is in doubt, so nothing of it was kept).
     init(writeFailure error: any Error) {
-        switch error {
-        case let error as StorageError:
+        if let error = error as? StorageError {
             self = error
-        case let error as DatabaseError where error.resultCode == .SQLITE_FULL:
+        } else {
+            self = StorageError(fault: error) ?? .storageUnavailable(reason: "\(error)")
+        }
+    }
+
+    /// The storage fault `error` is, when it is one: the disk is full, or the file cannot be written now (an
+    /// I/O error, a read-only file or folder, a lock held by another process beyond the busy timeout).
+    /// Nil for anything else (a refusal, a constraint, a bug).
+    public init?(fault error: any Error) {
+        guard let error = error as? DatabaseError else { return nil }
+        switch error.resultCode {
+        case .SQLITE_FULL:
             self = .storageFull
-        case let error as DatabaseError:
+        case .SQLITE_IOERR, .SQLITE_READONLY, .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_CANTOPEN, .SQLITE_NOMEM, .SQLITE_PROTOCOL:
             self = .storageUnavailable(reason: "\(error.resultCode): \(error.message ?? "")")
         default:
-            self = .storageUnavailable(reason: "\(error)")
+            return nil
         }
     }
 }

@@ -79,6 +79,9 @@ extension AppError {
             self = error
         case let error as StorageError:
             self.init(error)
+        case let error where StorageError(fault: error) != nil:
+            // A write that SQLite could not store (full disk, read-only file, lock held elsewhere): 503, not 500.
+            self.init(StorageError(fault: error)!)
         case AuthError.invalidToken:
             self = .unauthorized("Invalid or expired token")
         case is NIOTooManyBytesError:
