@@ -72,6 +72,27 @@ import Testing
         }
     }
 
+    @Test func idempotencyKeyIsMeasuredAsTheDatabaseCountsItSoAHostileOneIsA400() async throws {
+        try await TestApp.run { api in
+            let owner = try await api.register("o@example.com", role: "ORGANIZER")
+            let user = try await api.register("u@example.com")
+            let id = try await api.createEvent(token: owner, seats: 5)
+            // One character to Swift, 301 Unicode scalars to SQLite's length(): over the 255 the CHECK allows.
+            let hostile = "e" + String(repeating: "\u{301}", count: 300)
+            #expect(hostile.count == 1)
+            let response = try await api.request(
+                .post, "/bookings", token: user, json: #"{"eventId": \#(id), "seatCount": 1}"#, headers: [.idempotencyKey: hostile])
+            #expect(response.status == .badRequest)
+            #expect(response.errorCode == "VALIDATION_FAILED")
+            #expect(try response.json()["details"]?[0]?["field"]?.stringValue == "Idempotency-Key")
+            let longest = String(repeating: "k", count: 255)
+            let accepted = try await api.request(
+                .post, "/bookings", token: user, json: #"{"eventId": \#(id), "seatCount": 1}"#, headers: [.idempotencyKey: longest])
+            #expect(accepted.status == .created, "255 is still allowed")
+            #expect(try await api.request(.get, "/events/\(id)").json()["availableSeats"]?.intValue == 4)
+        }
+    }
+
     @Test func bookingIsVisibleToItsBookerAndTheOrganizerOnly() async throws {
         try await TestApp.run { api in
             let owner = try await api.register("o@example.com", role: "ORGANIZER")

@@ -26,7 +26,9 @@ struct BookingController {
         let seatCount = fields.integer("seatCount", required: true, range: 1...maxSeatsPerBooking)
         var idempotency: IdempotencyRequest?
         if let key = request.headers[.idempotencyKey] {
-            if key.isEmpty || key.count > 255 {
+            // Unicode scalars, as the database's CHECK (length(key) BETWEEN 1 AND 255) counts them: one
+            // character with 300 combining marks is 301 there, and must be a 400 here, not a refused write.
+            if !(1...255).contains(key.unicodeScalars.count) {
                 fields.report("Idempotency-Key", "Idempotency-Key must be 1 to 255 characters")
             } else {
                 // The hash covers the fields that decide the booking, so formatting does not matter.
