@@ -20,6 +20,8 @@ struct AppConfiguration: Sendable {
     var jwtLifetime: TimeInterval = 24 * 3600
     var logLevel = Logger.Level.info
     var mailTransport = MailTransportKind.log
+    /// Production accepts `MAIL_TRANSPORT=log` (codes in the log, no mail sent) only when this says so.
+    var mailLogInProduction = false
     var mailOutboxDirectory = "./data/outbox"
     var mailFrom = "Event Booking <no-reply@event-booking.local>"
     /// nil: the templates shipped with the service.
@@ -60,6 +62,7 @@ struct AppConfiguration: Sendable {
         jwtLifetime = try parser.duration("jwt.expires.in") ?? jwtLifetime
         logLevel = try parser.choice("log.level", Logger.Level.self) ?? logLevel
         mailTransport = try parser.choice("mail.transport", MailTransportKind.self) ?? mailTransport
+        mailLogInProduction = try parser.boolean("mail.log.in.production") ?? mailLogInProduction
         mailOutboxDirectory = parser.string("mail.outbox.dir") ?? mailOutboxDirectory
         mailFrom = parser.string("mail.from") ?? mailFrom
         mailTemplatesDirectory = parser.string("mail.templates.dir")
@@ -85,6 +88,11 @@ struct AppConfiguration: Sendable {
         swaggerUIDirectory = parser.string("swagger.ui.dir") ?? swaggerUIDirectory
         if environment == .production, passwordHashCost < 14 {
             throw ConfigurationError("PASSWORD_HASH_COST must be at least 14 in production, got \(passwordHashCost)")
+        }
+        if environment == .production, mailTransport == .log, !mailLogInProduction {
+            throw ConfigurationError(
+                "MAIL_TRANSPORT is log (the default) in production: every one-time code would go to the log and no mail would be sent; "
+                    + "set MAIL_TRANSPORT=smtp with MAIL_HOST, or MAIL_LOG_IN_PRODUCTION=true to run like that on purpose")
         }
         if mailTransport == .smtp, mailHost == nil {
             throw ConfigurationError("MAIL_TRANSPORT=smtp needs MAIL_HOST (and usually MAIL_PORT, MAIL_USER, MAIL_PASSWORD, MAIL_FROM)")

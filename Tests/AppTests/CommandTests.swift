@@ -107,6 +107,25 @@ import Testing
         }
     }
 
+    @Test func productionRefusesToSendCodesOnlyToTheLogUnlessToldSo() async throws {
+        do {
+            _ = try AppConfiguration(reader: ConfigReader(provider: InMemoryProvider(values: ["app.env": "production"])))
+            Issue.record("production started with mail going only to the log")
+        } catch let error as ConfigurationError {
+            #expect(error.description.contains("MAIL_TRANSPORT") && error.description.contains("MAIL_LOG_IN_PRODUCTION"), "says why and how")
+        }
+        #expect(throws: ConfigurationError.self) {
+            try AppConfiguration(reader: ConfigReader(provider: InMemoryProvider(values: ["app.env": "production", "mail.transport": "log"])))
+        }
+        let onPurpose = try AppConfiguration(
+            reader: ConfigReader(provider: InMemoryProvider(values: ["app.env": "production", "mail.log.in.production": "true"])))
+        #expect(onPurpose.mailLogInProduction && onPurpose.mailTransport == .log)
+        let smtp = try AppConfiguration(
+            reader: ConfigReader(provider: InMemoryProvider(values: ["app.env": "production", "mail.transport": "smtp", "mail.host": "mail.example.com"])))
+        #expect(smtp.mailTransport == .smtp)
+        #expect(try AppConfiguration(reader: ConfigReader(provider: InMemoryProvider(values: [:]))).mailTransport == .log, "development keeps it")
+    }
+
     @Test func productionRequiresAStrongSecretAndDevelopmentKeepsAGeneratedOne() async throws {
         try await Self.withFolder { folder in
             var production = AppConfiguration()
@@ -153,5 +172,7 @@ import Testing
         #expect(configuration.mailRetryBase == defaults.mailRetryBase)
         #expect(configuration.mailMaxAttempts == defaults.mailMaxAttempts)
         #expect(configuration.mailSecure == defaults.mailSecure)
+        #expect(configuration.mailLogInProduction == defaults.mailLogInProduction)
+        #expect(configuration.retention == defaults.retention)
     }
 }
