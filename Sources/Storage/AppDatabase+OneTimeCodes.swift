@@ -25,8 +25,10 @@ extension AppDatabase {
                 return .failure(.oneTimeCode(.resendTooSoon(retryAfterSeconds: Int((rules.resendCooldown - sinceLastSend).rounded(.up)))))
             }
             if now.timeIntervalSince(code.windowStartedAt) >= rules.sendWindow || code.blockedUntil != nil {
+                // A new window (or the end of a block) forgives the sends and the wrong guesses before it.
                 code.windowStartedAt = now
                 code.sendCount = 0
+                code.failedAttempts = 0
                 code.blockedUntil = nil
             }
             if code.sendCount >= rules.maxSends {
@@ -38,7 +40,7 @@ extension AppDatabase {
             code.sendCount += 1
             code.codeHash = codeHash
             code.expiresAt = now.addingTimeInterval(rules.lifetime)
-            code.failedAttempts = 0
+            // Wrong guesses are not reset by a resend: they count across every code of the send window.
             code.lastSentAt = now
             try code.save(db)
             if let mail { try Self.enqueue(sealed: mail, now: now, db) }
@@ -48,8 +50,8 @@ extension AppDatabase {
     }
 
     /// Consumes the live code of `newUser.email` when `codeHash` matches it, and creates the user in
-    /// the same transaction. A wrong code counts a failed try (committed); the last allowed wrong
-    /// try kills the code and blocks the address.
+    /// the same transaction. A wrong code counts a failed try (committed), across every code sent in the
+    /// send window; the last allowed wrong try kills the code and blocks the address.
     public func registerUser(_ newUser: NewUser, codeHash: String, rules: OneTimeCodeRules, now: Date = Date()) async throws -> User {
         let email = newUser.email.lowercased()
         let result: Result<User, StorageError> = try await dbWriter.write { db in

@@ -56,6 +56,42 @@ import Testing
         }
     }
 
+    @Test func wrongCodesStillCountAfterAResendWithinTheSendWindow() async throws {
+        try await TestDatabase.with { test in
+            _ = try await test.database.issueOneTimeCode(email: "a@example.com", codeHash: "first", rules: rules, now: start)
+            for _ in 1..<rules.maxFailedAttempts {
+                await #expect(throws: StorageError.self) {
+                    _ = try await test.database.registerUser(newUser("a@example.com"), codeHash: "wrong", rules: rules, now: start)
+                }
+            }
+            // A new code does not buy new guesses: the next wrong one is the last allowed and blocks the address.
+            let resent = start.addingTimeInterval(rules.resendCooldown + 1)
+            _ = try await test.database.issueOneTimeCode(email: "a@example.com", codeHash: "second", rules: rules, now: resent)
+            await #expect(throws: StorageError.oneTimeCode(.invalid(failedAttempts: rules.maxFailedAttempts, maxAttempts: 5))) {
+                _ = try await test.database.registerUser(newUser("a@example.com"), codeHash: "wrong", rules: rules, now: resent)
+            }
+            await #expect(throws: StorageError.oneTimeCode(.blocked(until: resent.addingTimeInterval(rules.blockDuration)))) {
+                _ = try await test.database.registerUser(newUser("a@example.com"), codeHash: "second", rules: rules, now: resent)
+            }
+        }
+    }
+
+    @Test func wrongCodesAreForgivenWhenANewSendWindowStarts() async throws {
+        try await TestDatabase.with { test in
+            _ = try await test.database.issueOneTimeCode(email: "a@example.com", codeHash: "first", rules: rules, now: start)
+            for _ in 1..<rules.maxFailedAttempts {
+                await #expect(throws: StorageError.self) {
+                    _ = try await test.database.registerUser(newUser("a@example.com"), codeHash: "wrong", rules: rules, now: start)
+                }
+            }
+            let nextWindow = start.addingTimeInterval(rules.sendWindow + 1)
+            _ = try await test.database.issueOneTimeCode(email: "a@example.com", codeHash: "second", rules: rules, now: nextWindow)
+            await #expect(throws: StorageError.oneTimeCode(.invalid(failedAttempts: 1, maxAttempts: 5))) {
+                _ = try await test.database.registerUser(newUser("a@example.com"), codeHash: "wrong", rules: rules, now: nextWindow)
+            }
+        }
+    }
+
     @Test func expiredCodeIsRefusedAndAGoodCodeIsSingleUse() async throws {
         try await TestDatabase.with { test in
             _ = try await test.database.issueOneTimeCode(email: "a@example.com", codeHash: "c", rules: rules, now: start)
