@@ -51,10 +51,13 @@ struct AuthController {
         let role = fields.oneOf("role", required: false, UserRole.self) ?? .user
         try fields.validate()
 
+        // The code first: a wrong one costs a quick check, never a password hash (tens of milliseconds of CPU).
+        let codeHash = codes.hash(code: code!, email: email!)
+        try await database.verifyOneTimeCode(email: email!, codeHash: codeHash, rules: codeRules)
         let newUser = NewUser(
             email: email!, firstname: firstname!, lastname: lastname!, passwordHash: try await passwords.hash(password!),
             country: country!, role: role)
-        let user = try await database.registerUser(newUser, codeHash: codes.hash(code: code!, email: email!), rules: codeRules)
+        let user = try await database.registerUser(newUser, codeHash: codeHash, rules: codeRules)
         context.logger.info("user registered", metadata: ["user.id": "\(user.id!)", "user.role": "\(user.role.rawValue)"])
         let token = try await tokens.issue(userId: user.id!, role: user.role.rawValue)
         return EditedResponse(status: .created, response: AccessTokenResponse(accessToken: token))
