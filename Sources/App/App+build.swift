@@ -36,6 +36,8 @@ func buildApplication(
     let databaseServices: [any Service] = closeDatabaseOnStop ? [DatabaseService(database: database, logger: logger)] : []
     return Application(
         router: router,
+        // Closes connections that are idle, or trickle their request head, for longer than the timeout.
+        server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(configuration.httpIdleTimeout * 1000)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "event-booking"),
         // Stopped in reverse order: the server first, then the outbox and the purge, then the database.
         services: databaseServices + [retention, outbox],

@@ -13,6 +13,8 @@ struct AppConfiguration: Sendable {
 
     var host = "127.0.0.1"
     var port = 9001
+    /// A connection idle this long, or still sending its request head, is closed (slowloris).
+    var httpIdleTimeout: TimeInterval = 30
     var databasePath = "./data/event-booking.sqlite"
     var environment = Environment.development
     /// nil: generated once and kept beside the database (development only).
@@ -56,6 +58,7 @@ struct AppConfiguration: Sendable {
         let parser = SettingParser(reader: reader)
         host = parser.string("host") ?? host
         port = try parser.integer("port", in: 0...65_535) ?? port
+        httpIdleTimeout = try parser.duration("http.idle.timeout") ?? httpIdleTimeout
         databasePath = parser.string("database.path") ?? databasePath
         environment = try parser.choice("app.env", Environment.self) ?? environment
         jwtSecret = parser.string("jwt.secret", isSecret: true)

@@ -174,5 +174,6 @@ import Testing
         #expect(configuration.mailSecure == defaults.mailSecure)
         #expect(configuration.mailLogInProduction == defaults.mailLogInProduction)
         #expect(configuration.retention == defaults.retention)
+        #expect(configuration.httpIdleTimeout == defaults.httpIdleTimeout)
     }
 }
