@@ -6,4 +6,6 @@ public enum AuthError: Error, Equatable, Sendable {
     case weakSecret(minimumBytes: Int)
     /// A stored password hash this version cannot read.
     case unreadablePasswordHash
+    /// Every password hashing place is taken; try again shortly.
+    case busy
 }

@@ -1,10 +1,12 @@
 import Crypto
 import CryptoExtras
 import Foundation
+import NIOCore
 import NIOPosix
 
 /// Hashes and verifies passwords with scrypt (swift-crypto), on NIO's thread pool so that the tens of
-/// milliseconds it costs never block an event loop or the cooperative pool.
+/// milliseconds it costs never block an event loop or the cooperative pool. At most one hash per thread
+/// of that pool runs, with as many again waiting (`HashingSlots`); past that, `AuthError.busy` at once.
 ///
 /// Stored form: `$scrypt$ln=15,r=8,p=1$<salt base64>$<hash base64>`; the parameters travel with the
 /// hash, so raising the cost later still verifies old hashes.
@@ -12,21 +14,27 @@ public struct PasswordHasher: Sendable {
     /// log2 of scrypt's N. 15 (~75 ms here) in production; tests use less.
     public let costLog2: Int
     let threadPool: NIOThreadPool
+    let slots: HashingSlots
 
-    public init(costLog2: Int = 15, threadPool: NIOThreadPool = .singleton) {
+    /// `threads` is how many threads `threadPool` runs (NIO's shared pool has one per core): that many hashes
+    /// run at once, and as many again may wait.
+    public init(costLog2: Int = 15, threadPool: NIOThreadPool = .singleton, threads: Int = System.coreCount) {
         self.costLog2 = costLog2
         self.threadPool = threadPool
+        self.slots = HashingSlots(running: threads, waiting: threads)
     }
 
     /// A new salted hash of `password`.
     public func hash(_ password: String) async throws -> String {
         let cost = costLog2
-        return try await threadPool.runIfActive {
-            var salt = [UInt8](repeating: 0, count: 16)
-            var generator = SystemRandomNumberGenerator()
-            for index in salt.indices { salt[index] = generator.next() }
-            let derived = try Self.derive(password, salt: salt, costLog2: cost, blockSize: 8, parallelism: 1)
-            return "$scrypt$ln=\(cost),r=8,p=1$\(Data(salt).base64EncodedString())$\(Data(derived).base64EncodedString())"
+        return try await slots.withSlot {
+            try await threadPool.runIfActive {
+                var salt = [UInt8](repeating: 0, count: 16)
+                var generator = SystemRandomNumberGenerator()
+                for index in salt.indices { salt[index] = generator.next() }
+                let derived = try Self.derive(password, salt: salt, costLog2: cost, blockSize: 8, parallelism: 1)
+                return "$scrypt$ln=\(cost),r=8,p=1$\(Data(salt).base64EncodedString())$\(Data(derived).base64EncodedString())"
+            }
         }
     }
 
@@ -39,9 +47,11 @@ public struct PasswordHasher: Sendable {
             let parameters = Self.parameters(parts[1]),
             let salt = Data(base64Encoded: String(parts[2])), let expected = Data(base64Encoded: String(parts[3]))
         else { throw AuthError.unreadablePasswordHash }
-        let matches = try await threadPool.runIfActive {
-            let derived = try Self.derive(password, salt: [UInt8](salt), costLog2: parameters.ln, blockSize: parameters.r, parallelism: parameters.p)
-            return Self.constantTimeEquals(derived, [UInt8](expected))
+        let matches = try await slots.withSlot {
+            try await threadPool.runIfActive {
+                let derived = try Self.derive(password, salt: [UInt8](salt), costLog2: parameters.ln, blockSize: parameters.r, parallelism: parameters.p)
+                return Self.constantTimeEquals(derived, [UInt8](expected))
+            }
         }
         return matches && storedHash != nil
     }

@@ -1,3 +1,4 @@
+import Auth
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -52,6 +53,16 @@ import Testing
             let response = try await api.request(.post, "/bookings", token: token, json: #"{"eventId": 1, "seatCount": "3"}"#)
             try Self.expectContractShape(response, .badRequest, "VALIDATION_FAILED")
             #expect(try response.json()["details"]?[0]?["field"]?.stringValue == "seatCount")
+        }
+    }
+
+    @Test func saturatedPasswordHashingIsA503BusyWithRetryAfter() async throws {
+        try await TestApp.run { api in
+            let error = AppError(any: AuthError.busy, request: Request(head: .init(method: .post, scheme: "http", authority: "x", path: "/auth/login"), body: .init(buffer: ByteBuffer())))
+            #expect(error.status == .serviceUnavailable && error.code == "BUSY")
+            #expect(error.headers[.retryAfter] == "1")
+            let documented = try await api.request(.get, "/api-spec-json").json()
+            #expect(documented["paths"]?["/auth/login"]?["post"]?["responses"]?["503"] != nil, "the contract names it")
         }
     }
 

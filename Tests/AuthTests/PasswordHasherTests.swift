@@ -1,5 +1,15 @@
+import Dispatch
+import NIOPosix
+import Synchronization
 import Testing
 @testable import Auth
+
+/// A count shared by concurrent tasks.
+final class SharedCount: Sendable {
+    private let count = Mutex(0)
+    func increment() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
+}
 
 @Suite struct PasswordHasherTests {
     let hasher = PasswordHasher(costLog2: 8)
@@ -30,5 +40,36 @@ import Testing
 
     @Test func garbledHashIsAnError() async throws {
         await #expect(throws: AuthError.unreadablePasswordHash) { _ = try await hasher.verify("x", against: "$bcrypt$nope") }
+    }
+
+    @Test func hashesBeyondTheRunningAndWaitingPlacesAreRefusedAtOnce() async throws {
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        // The pool's one thread is taken by a job of the test's own, so admitted hashes wait in its queue.
+        let gate = DispatchSemaphore(value: 0)
+        let blocker = Task { try await pool.runIfActive { gate.wait() } }
+        let hasher = PasswordHasher(costLog2: 6, threadPool: pool, threads: 1)  // one running place, one waiting
+        let refused = SharedCount()
+        let attempts = (0..<5).map { index in
+            Task { () -> String? in
+                do {
+                    return try await hasher.hash("Pass-\(index)")
+                } catch AuthError.busy {
+                    refused.increment()
+                    return nil
+                }
+            }
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while refused.value < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
+        #expect(refused.value == 3, "the three beyond one running and one waiting were refused without waiting")
+        #expect(hasher.slots.inUse == 2)
+        gate.signal()
+        try await blocker.value
+        var hashed = 0
+        for attempt in attempts where try await attempt.value != nil { hashed += 1 }
+        #expect(hashed == 2, "the admitted ones finish once the pool is free")
+        #expect(hasher.slots.inUse == 0, "every place is given back")
+        try await pool.shutdownGracefully()
     }
 }

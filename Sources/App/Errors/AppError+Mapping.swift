@@ -84,6 +84,10 @@ extension AppError {
             self.init(StorageError(fault: error)!)
         case AuthError.invalidToken:
             self = .unauthorized("Invalid or expired token")
+        case AuthError.busy:
+            self.init(
+                status: .serviceUnavailable, code: "BUSY", message: "Too many sign-ins at once; try again in a moment",
+                headers: [.retryAfter: "1"])
         case is NIOTooManyBytesError:
             self.init(status: .contentTooLarge, code: "PAYLOAD_TOO_LARGE", message: "Request body is too large")
         case let error as HTTPError where error.status == .notFound:

@@ -17,6 +17,7 @@ enum OpenAPIPaths {
     static let unauthorized = O.error("no valid bearer token (missing, malformed, expired, or its user is gone)")
     static let forbidden = O.error("authenticated, but not allowed (wrong role or not the owner)")
     static let invalid = O.error("validation failed (`VALIDATION_FAILED`, with details per field) or malformed JSON (`INVALID_JSON`)")
+    static let busy = O.error("every password hashing place is taken (`BUSY`), with `Retry-After`")
     static let storageUnavailable = O.error("nothing can be stored right now (`STORAGE_FULL`, `STORAGE_UNAVAILABLE`), with `Retry-After`")
 
     /// The answers every operation with a JSON body can give besides its own.
@@ -66,6 +67,7 @@ enum OpenAPIPaths {
                     "409": O.error("the address is already registered (`EMAIL_IN_USE`)"),
                     "422": O.error("wrong (`OTP_INVALID`) or expired (`OTP_EXPIRED`) code; `meta.email` has retries and maxRetries"),
                     "429": O.error("too many wrong codes or sends: the address is blocked (`OTP_BLOCKED`)"),
+                    "503": busy,
                 ]))
         ],
         "/auth/login": [
@@ -75,6 +77,7 @@ enum OpenAPIPaths {
                 responses: withBodyErrors([
                     "200": O.response("logged in", "AccessToken"),
                     "401": O.error("unknown email or wrong password, answered alike (`INVALID_CREDENTIALS`)"),
+                    "503": busy,
                 ]))
         ],
         "/auth/me": [
