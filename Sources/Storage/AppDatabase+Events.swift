@@ -4,7 +4,7 @@ import GRDB
 extension AppDatabase {
     /// Creates an event owned by `organizerId`, all seats available, version 0.
     public func createEvent(_ newEvent: NewEvent, organizerId: Int64, now: Date = Date()) async throws -> EventDetails {
-        try await dbWriter.write { db in
+        try await write { db in
             var event = Event(
                 id: nil, title: newEvent.title, description: newEvent.description, totalSeats: newEvent.totalSeats,
                 availableSeats: newEvent.totalSeats, status: newEvent.status, eventDate: newEvent.eventDate,
@@ -125,7 +125,7 @@ extension AppDatabase {
     /// Deletes an event that has never been booked; `eventHasBookings` otherwise.
     public func deleteEvent(id: Int64, actorId: Int64) async throws {
         defer { events.invalidate(id: id) }
-        try await dbWriter.write { db in
+        try await write { db in
             guard let event = try Event.fetchOne(db, key: id), Self.isVisible(event, to: actorId) else {
                 throw StorageError.notFound(.event)
             }

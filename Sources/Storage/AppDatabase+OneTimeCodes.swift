@@ -10,7 +10,7 @@ extension AppDatabase {
         email: String, codeHash: String, rules: OneTimeCodeRules, now: Date = Date(), mail: SealedMail? = nil
     ) async throws -> IssuedCode {
         let email = email.lowercased()
-        let result: Result<IssuedCode, StorageError> = try await dbWriter.write { db in
+        let result: Result<IssuedCode, StorageError> = try await write { db in
             if try User.filter(Column("email") == email).fetchCount(db) > 0 {
                 return .failure(.emailInUse)
             }
@@ -54,7 +54,7 @@ extension AppDatabase {
     /// as `registerUser` does.
     public func verifyOneTimeCode(email: String, codeHash: String, rules: OneTimeCodeRules, now: Date = Date()) async throws {
         let email = email.lowercased()
-        let result: Result<Void, StorageError> = try await dbWriter.write { db in
+        let result: Result<Void, StorageError> = try await write { db in
             try Self.matchLiveCode(email: email, codeHash: codeHash, rules: rules, now: now, db).map { _ in () }
         }
         try result.get()
@@ -65,7 +65,7 @@ extension AppDatabase {
     /// send window; the last allowed wrong try kills the code and blocks the address.
     public func registerUser(_ newUser: NewUser, codeHash: String, rules: OneTimeCodeRules, now: Date = Date()) async throws -> User {
         let email = newUser.email.lowercased()
-        let result: Result<User, StorageError> = try await dbWriter.write { db in
+        let result: Result<User, StorageError> = try await write { db in
             switch try Self.matchLiveCode(email: email, codeHash: codeHash, rules: rules, now: now, db) {
             case .failure(let refusal):
                 return .failure(refusal)

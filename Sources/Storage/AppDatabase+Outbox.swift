@@ -64,7 +64,7 @@ extension AppDatabase {
     /// Records deliveries, in one write; a sealed payload is dropped, so a delivered code no longer exists anywhere.
     public func markOutboxSent(ids: [Int64], now: Date = Date()) async throws {
         guard !ids.isEmpty else { return }
-        try await dbWriter.write { db in
+        try await write { db in
             try db.execute(
                 sql: """
                     UPDATE outbox SET status = 'SENT', sent_at = ?, payload = NULL, attempts = attempts + 1, last_error = NULL
@@ -76,7 +76,7 @@ extension AppDatabase {
 
     /// Records a failed try: tried again at `retryAt`, or given up (`FAILED`) when `retryAt` is nil.
     public func markOutboxAttemptFailed(id: Int64, error: String, retryAt: Date?) async throws {
-        try await dbWriter.write { db in
+        try await write { db in
             if let retryAt {
                 try db.execute(
                     sql: "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ? AND status = 'PENDING'",

@@ -20,7 +20,7 @@ extension AppDatabase {
         let outboxCutoff = now.addingTimeInterval(-retention)
         var outbox = 0
         while true {
-            let deleted = try await dbWriter.write { db in
+            let deleted = try await write { db in
                 try db.execute(
                     sql: """
                         DELETE FROM outbox WHERE id IN (
@@ -33,17 +33,12 @@ extension AppDatabase {
             if deleted < Self.purgeChunkSize { break }
         }
         let codeCutoff = now.addingTimeInterval(-max(retention, codeRules.sendWindow, codeRules.lifetime))
-        let codes = try await dbWriter.write { db in
+        let codes = try await write { db in
             try db.execute(
                 sql: "DELETE FROM one_time_codes WHERE last_sent_at < ? AND (blocked_until IS NULL OR blocked_until < ?)",
                 arguments: [codeCutoff, now])
             return db.changesCount
         }
         return PurgeSummary(outboxMessages: outbox, oneTimeCodes: codes)
-    }
-
-    /// True when the database answers a read: one row of `event_counts`, whatever the database holds.
-    public func isReady() async -> Bool {
-        (try? await dbWriter.read { db in try Int.fetchOne(db, sql: "SELECT count FROM event_counts LIMIT 1") }) != nil
     }
 }

@@ -4,7 +4,7 @@ import GRDB
 extension AppDatabase {
     /// Inserts a user (email lowercased); `StorageError.emailInUse` when the address is taken.
     public func createUser(_ newUser: NewUser, now: Date = Date()) async throws -> User {
-        try await dbWriter.write { db in try Self.insertUser(newUser, now: now, db) }
+        try await write { db in try Self.insertUser(newUser, now: now, db) }
     }
 
     /// The user with this id, or nil; from `UserCache` when it was read lately (every authenticated request asks).

@@ -20,6 +20,7 @@ public struct AppDatabase: Sendable {
     let writer: BookingWriter
     let users: UserCache
     let events: EventCache
+    let faults: StorageFaults
     let logger: Logger
     /// Tries of a command's version-guarded write before it gives up. Inside the writer's transaction no
     /// other connection can commit, so the first try wins unless something else shares the connection.
@@ -59,7 +60,8 @@ public struct AppDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = \(durability.rawValue)")
         }
         self.dbWriter = pool
-        self.writer = BookingWriter(dbWriter: pool, beforeCommit: beforeCommit)
+        self.faults = StorageFaults(logger: logger)
+        self.writer = BookingWriter(dbWriter: pool, faults: faults, beforeCommit: beforeCommit)
         self.users = UserCache()
         self.events = EventCache()
         self.logger = logger
@@ -68,6 +70,19 @@ public struct AppDatabase: Sendable {
 
     /// The database file.
     public var path: String { dbWriter.path }
+
+    /// A write transaction on the writer connection, its outcome recorded in `faults`. Every write of
+    /// Storage outside the booking writer goes through here.
+    func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            let value = try await dbWriter.write(updates)
+            faults.recordSuccess()
+            return value
+        } catch {
+            faults.record(error)
+            throw error
+        }
+    }
 
     /// Applies pending migrations only (what `event-booking migrate` does); opening does the same.
     public func migrate() throws {

@@ -33,13 +33,17 @@ final class BookingWriter: Sendable {
     }
 
     private let dbWriter: any DatabaseWriter
+    private let faults: StorageFaults
     private let state = Mutex(State())
     let maxBatchSize: Int
     /// Runs after the batch's commands, before its commit; tests use it to make a commit fail.
     let beforeCommit: (@Sendable (Database) throws -> Void)?
 
-    init(dbWriter: any DatabaseWriter, maxBatchSize: Int = 256, beforeCommit: (@Sendable (Database) throws -> Void)? = nil) {
+    init(
+        dbWriter: any DatabaseWriter, faults: StorageFaults, maxBatchSize: Int = 256, beforeCommit: (@Sendable (Database) throws -> Void)? = nil
+    ) {
         self.dbWriter = dbWriter
+        self.faults = faults
         self.maxBatchSize = max(1, maxBatchSize)
         self.beforeCommit = beforeCommit
     }
@@ -113,8 +117,10 @@ final class BookingWriter: Sendable {
                 }
                 return completions
             }
+            faults.recordSuccess()
             for completion in completions { completion(nil) }
         } catch {
+            faults.record(error)
             let failure = StorageError(writeFailure: error)
             for pending in batch { pending.fail(failure) }
         }

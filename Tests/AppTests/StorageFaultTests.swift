@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import Logging
 import Testing
 @testable import App
 
@@ -42,7 +43,9 @@ final class LockHolder {
 /// recovers by itself once the cause is gone.
 @Suite struct StorageFaultTests {
     @Test func lockHeldByAnotherProcessIs503ForWritesWhileReadsWorkAndRecoversWithoutARestart() async throws {
-        try await TestApp.run(busyTimeout: 0.2) { api in
+        let store = CapturingLogHandler.Store()
+        let logger = Logger(label: "test") { _ in CapturingLogHandler(store: store) }
+        try await TestApp.run(logger: logger, busyTimeout: 0.2) { api in
             let organizer = try await api.register("o@example.com", role: "ORGANIZER")
             let user = try await api.register("u@example.com")
             let eventId = try await api.createEvent(token: organizer, seats: 10)
@@ -61,8 +64,13 @@ final class LockHolder {
             let page = try await api.request(.get, "/events/\(eventId)")
             #expect(page.status == .ok, "reads keep working")
             #expect(try page.json()["availableSeats"]?.intValue == 10, "the refused booking left nothing behind")
+            #expect(try await api.request(.get, "/health/ready").status == .serviceUnavailable, "not ready while writes fail")
+            #expect(try await api.request(.get, "/health/live").status == .ok)
+            #expect(store.all.filter { $0.contains("storage fault") }.count == 1, "logged once, not once per refused write")
 
             holder.release()
+            #expect(try await api.request(.get, "/health/ready").status == .ok, "ready again by itself: its probe write succeeded")
+            #expect(store.all.filter { $0.contains("storage recovered") }.count == 1)
             let retried = try await api.request(.post, "/bookings", token: user, json: #"{"eventId": \#(eventId), "seatCount": 2}"#)
             #expect(retried.status == .created, "the next write succeeds once the lock is gone")
             #expect(try await api.app.database.checkIntegrity().isHealthy)

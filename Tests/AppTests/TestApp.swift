@@ -38,7 +38,7 @@ struct TestApp {
         defer { if given == nil { try? FileManager.default.removeItem(at: folder) } }
         var configuration = Self.configuration(folder: folder)
         configure(&configuration)
-        let database = try AppDatabase(path: configuration.databasePath, busyTimeout: busyTimeout)
+        let database = try AppDatabase(path: configuration.databasePath, busyTimeout: busyTimeout, logger: logger ?? Logger(label: "storage"))
         defer { try? database.close() }
         let app = try await buildApplication(configuration, database: database, logger: logger)
         let testApp = TestApp(folder: folder, configuration: configuration, database: database)
