@@ -23,7 +23,9 @@ struct RetentionService: Service {
                             metadata: ["outbox.messages": "\(purged.outboxMessages)", "one_time_codes": "\(purged.oneTimeCodes)"])
                     }
                 } catch where !Task.isCancelled {
-                    logger.error("purge failed; trying again at the next interval", metadata: ["error": "\(error)"])
+                    logger.log(
+                        level: StorageError(fault: error) == nil ? .error : .debug, "purge failed; trying again at the next interval",
+                        metadata: ["error": "\(error)"])
                 } catch {
                     return
                 }

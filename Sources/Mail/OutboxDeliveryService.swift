@@ -38,7 +38,10 @@ public struct OutboxDeliveryService: Service {
                 do {
                     try await deliverDueMessages()
                 } catch where !Task.isCancelled {
-                    logger.error("outbox delivery round failed", metadata: ["error": "\(error)"])
+                    // A storage fault is logged once by Storage; the mail waits in the outbox until it clears.
+                    logger.log(
+                        level: StorageError(fault: error) == nil ? .error : .debug, "outbox delivery round failed",
+                        metadata: ["error": "\(error)"])
                 } catch {
                     return  // shutting down: an interrupted delivery stays pending for the next start
                 }
