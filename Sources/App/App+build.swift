@@ -57,7 +57,8 @@ func buildRouter(
     router.add(middleware: AuthenticationMiddleware(tokens: tokens, database: database))
     AuthController(
         database: database, passwords: PasswordHasher(costLog2: configuration.passwordHashCost), tokens: tokens,
-        codes: OneTimeCodes(secret: secret), codeRules: configuration.codeRules, mailer: mailer
+        codes: OneTimeCodes(secret: secret), codeRules: configuration.codeRules, mailer: mailer,
+        allowOrganizerSignup: configuration.allowOrganizerSignup
     ).addRoutes(to: router)
     EventController(database: database, mailer: mailer).addRoutes(to: router)
     BookingController(database: database, maxSeatsPerBooking: configuration.bookingMaxSeats, mailer: mailer).addRoutes(to: router)

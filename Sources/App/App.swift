@@ -10,7 +10,7 @@ struct EventBookingCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "event-booking",
         abstract: "An event booking service on one SQLite file.",
-        subcommands: [ServeCommand.self, MigrateCommand.self, SeedCommand.self, BackupCommand.self, CheckCommand.self],
+        subcommands: [ServeCommand.self, MigrateCommand.self, SeedCommand.self, BackupCommand.self, CheckCommand.self, PromoteCommand.self],
         defaultSubcommand: ServeCommand.self)
 
     /// Every file and folder the service creates is its user's alone from the moment it exists: the database

@@ -42,6 +42,8 @@ struct AppConfiguration: Sendable {
     /// Failed deliveries before a mail is given up.
     var mailMaxAttempts = 12
     var bookingMaxSeats = 10
+    /// false: registering as ORGANIZER is refused, and an operator runs `event-booking promote EMAIL`.
+    var allowOrganizerSignup = true
     /// log2 of scrypt's N for password hashes.
     var passwordHashCost = 15
     var durability = AppDatabase.Durability.full
@@ -79,6 +81,7 @@ struct AppConfiguration: Sendable {
         mailRetryBase = try parser.duration("mail.retry.base") ?? mailRetryBase
         mailMaxAttempts = try parser.integer("mail.max.attempts", in: 1...100) ?? mailMaxAttempts
         bookingMaxSeats = try parser.integer("booking.max.seats", in: 1...1_000) ?? bookingMaxSeats
+        allowOrganizerSignup = try parser.boolean("allow.organizer.signup") ?? allowOrganizerSignup
         passwordHashCost = try parser.integer("password.hash.cost", in: 4...20) ?? passwordHashCost
         durability = try parser.choice("database.synchronous", AppDatabase.Durability.self) ?? durability
         retention = try parser.duration("data.retention") ?? retention

@@ -22,6 +22,18 @@ extension AppDatabase {
         }
     }
 
+    /// Gives the user with this email (any case) `role`; `notFound(.user)` when there is none. A server in this
+    /// process sees it at once; one in another process within `UserCache`'s lifetime.
+    public func setRole(_ role: UserRole, email: String, now: Date = Date()) async throws -> User {
+        let user = try await write { db in
+            try User.fetchOne(
+                db, sql: "UPDATE users SET role = ?, updated_at = ? WHERE email = ? RETURNING *", arguments: [role, now, email.lowercased()])
+        }
+        guard let user else { throw StorageError.notFound(.user) }
+        users.store(user)
+        return user
+    }
+
     static func insertUser(_ newUser: NewUser, now: Date, _ db: Database) throws -> User {
         var user = User(
             id: nil, email: newUser.email.lowercased(), firstname: newUser.firstname, lastname: newUser.lastname,

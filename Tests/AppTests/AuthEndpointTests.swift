@@ -124,4 +124,28 @@ import Auth
             #expect(try await api.request(.get, "/auth/me", token: ghost).status == .unauthorized)
         }
     }
+
+    @Test func closedOrganizerSignUpRefusesOrganizersButNotUsersAndKeepsTheCode() async throws {
+        try await TestApp.run(configure: { $0.allowOrganizerSignup = false }) { api in
+            try await api.request(.post, "/auth/send-code", json: #"{"email": "o@example.com", "type": "register"}"#)
+            let code = try await api.mailedCode(to: "o@example.com")
+            func register(role: String) async throws -> TestResponse {
+                try await api.request(.post, "/auth/register", json: """
+                    {"firstname": "O", "lastname": "P", "email": "o@example.com", "password": "Passw0rd!", "country": "DE",
+                     "emailVerificationCode": "\(code)", "role": "\(role)"}
+                    """)
+            }
+            let refused = try await register(role: "ORGANIZER")
+            #expect(refused.status == .forbidden)
+            #expect(refused.errorCode == "ORGANIZER_SIGNUP_CLOSED")
+            let user = try await register(role: "USER")
+            #expect(user.status == .created, "the refusal neither used up nor counted against the code")
+            let token = try #require(try user.json()["accessToken"]?.stringValue)
+            #expect(try await api.request(.post, "/events", token: token, json: #"{"title": "T", "totalSeats": 1}"#).status == .forbidden)
+            _ = try await api.app.database.setRole(.organizer, email: "o@example.com")
+            #expect(
+                try await api.request(.post, "/events", token: token, json: #"{"title": "T", "totalSeats": 1}"#).status == .created,
+                "a promoted user is an organizer at once in this process")
+        }
+    }
 }

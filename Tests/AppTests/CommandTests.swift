@@ -107,6 +107,22 @@ import Testing
         }
     }
 
+    @Test func promoteMakesAnOrganizerAndRefusesAnUnknownAddress() async throws {
+        try await Self.withFolder { folder in
+            let path = folder.appendingPathComponent("db.sqlite").path
+            let database = try AppDatabase(path: path)
+            _ = try await SampleData.seed(database, passwords: .init(costLog2: 6))
+            try database.close()
+            let promote = try PromoteCommand.parse(["Alice@Example.com", "--database-path", path, "--env-file", "/nonexistent.env"])
+            try await promote.run()
+            let reopened = try AppDatabase(path: path)
+            defer { try? reopened.close() }
+            #expect(try await reopened.user(email: "alice@example.com")?.role == .organizer)
+            let unknown = try PromoteCommand.parse(["nobody@example.com", "--database-path", path, "--env-file", "/nonexistent.env"])
+            await #expect(throws: ValidationError.self) { try await unknown.run() }
+        }
+    }
+
     @Test func productionRefusesToSendCodesOnlyToTheLogUnlessToldSo() async throws {
         do {
             _ = try AppConfiguration(reader: ConfigReader(provider: InMemoryProvider(values: ["app.env": "production"])))
@@ -175,5 +191,6 @@ import Testing
         #expect(configuration.mailLogInProduction == defaults.mailLogInProduction)
         #expect(configuration.retention == defaults.retention)
         #expect(configuration.httpIdleTimeout == defaults.httpIdleTimeout)
+        #expect(configuration.allowOrganizerSignup == defaults.allowOrganizerSignup)
     }
 }

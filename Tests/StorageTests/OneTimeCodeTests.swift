@@ -56,14 +56,19 @@ import Testing
         }
     }
 
+    /// Sends a code to a@example.com at `start` and guesses wrong one time less than the limit.
+    func sendACodeAndGuessWrongAllButOnce(_ test: TestDatabase) async throws {
+        _ = try await test.database.issueOneTimeCode(email: "a@example.com", codeHash: "first", rules: rules, now: start)
+        for failed in 1..<rules.maxFailedAttempts {
+            await #expect(throws: StorageError.oneTimeCode(.invalid(failedAttempts: failed, maxAttempts: 5))) {
+                _ = try await test.database.registerUser(newUser("a@example.com"), codeHash: "wrong", rules: rules, now: start)
+            }
+        }
+    }
+
     @Test func wrongCodesStillCountAfterAResendWithinTheSendWindow() async throws {
         try await TestDatabase.with { test in
-            _ = try await test.database.issueOneTimeCode(email: "a@example.com", codeHash: "first", rules: rules, now: start)
-            for _ in 1..<rules.maxFailedAttempts {
-                await #expect(throws: StorageError.self) {
-                    _ = try await test.database.registerUser(newUser("a@example.com"), codeHash: "wrong", rules: rules, now: start)
-                }
-            }
+            try await sendACodeAndGuessWrongAllButOnce(test)
             // A new code does not buy new guesses: the next wrong one is the last allowed and blocks the address.
             let resent = start.addingTimeInterval(rules.resendCooldown + 1)
             _ = try await test.database.issueOneTimeCode(email: "a@example.com", codeHash: "second", rules: rules, now: resent)
@@ -78,12 +83,7 @@ import Testing
 
     @Test func wrongCodesAreForgivenWhenANewSendWindowStarts() async throws {
         try await TestDatabase.with { test in
-            _ = try await test.database.issueOneTimeCode(email: "a@example.com", codeHash: "first", rules: rules, now: start)
-            for _ in 1..<rules.maxFailedAttempts {
-                await #expect(throws: StorageError.self) {
-                    _ = try await test.database.registerUser(newUser("a@example.com"), codeHash: "wrong", rules: rules, now: start)
-                }
-            }
+            try await sendACodeAndGuessWrongAllButOnce(test)
             let nextWindow = start.addingTimeInterval(rules.sendWindow + 1)
             _ = try await test.database.issueOneTimeCode(email: "a@example.com", codeHash: "second", rules: rules, now: nextWindow)
             await #expect(throws: StorageError.oneTimeCode(.invalid(failedAttempts: 1, maxAttempts: 5))) {

@@ -13,6 +13,8 @@ struct AuthController {
     let codes: OneTimeCodes
     let codeRules: OneTimeCodeRules
     let mailer: Mailer
+    /// false: ORGANIZER accounts come only from `event-booking promote`.
+    var allowOrganizerSignup = true
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.post("auth/send-code", use: sendCode)
@@ -50,6 +52,11 @@ struct AuthController {
         let code = fields.string("emailVerificationCode", required: true, length: 1...64)
         let role = fields.oneOf("role", required: false, UserRole.self) ?? .user
         try fields.validate()
+        if role == .organizer, !allowOrganizerSignup {
+            throw AppError(
+                status: .forbidden, code: "ORGANIZER_SIGNUP_CLOSED",
+                message: "Organizer accounts cannot be registered here; register as USER and ask the operator to promote you")
+        }
 
         // The code first: a wrong one costs a quick check, never a password hash (tens of milliseconds of CPU).
         let codeHash = codes.hash(code: code!, email: email!)

@@ -64,6 +64,7 @@ enum OpenAPIPaths {
                     ]),
                 responses: withBodyErrors([
                     "201": O.response("registered; the token logs the new user in", "AccessToken"),
+                    "403": O.error("ORGANIZER asked for while organizer sign-up is closed (`ORGANIZER_SIGNUP_CLOSED`)"),
                     "409": O.error("the address is already registered (`EMAIL_IN_USE`)"),
                     "422": O.error("wrong (`OTP_INVALID`) or expired (`OTP_EXPIRED`) code; `meta.email` has retries and maxRetries"),
                     "429": O.error("too many wrong codes or sends: the address is blocked (`OTP_BLOCKED`)"),
