@@ -15,14 +15,13 @@ import Synchronization
 /// served at once and a rush shares fsyncs. Commands are plain functions of the database: no caller's
 /// closure runs inside the transaction.
 final class BookingWriter: Sendable {
-    /// A command's effect on the database, and how to answer its caller once the batch has committed
-    /// (nil) or failed (the error).
+    /// How to answer a command's caller once its batch has committed (nil) or failed (the error).
     typealias Completion = @Sendable (_ batchFailure: StorageError?) -> Void
 
     private struct Pending: Sendable {
         /// Runs the command in its savepoint. Throws only what must fail the whole batch.
         let execute: @Sendable (Database) throws -> Completion
-        /// Answers the caller when the batch failed before this command ran.
+        /// Answers the caller when its batch failed, whether or not the command had run in it.
         let fail: @Sendable (StorageError) -> Void
     }
 
