@@ -150,4 +150,15 @@ import Testing
             #expect(try await api.request(.get, "/events/abc").status == .badRequest)
         }
     }
+
+    @Test func everyBadQueryParameterIsReportedInOneAnswer() async throws {
+        try await TestApp.run { api in
+            let response = try await api.request(.get, "/events?page=0&limit=abc&status=OPEN&organizerId=-1&from=yesterday")
+            #expect(response.status == .badRequest)
+            #expect(response.errorCode == "VALIDATION_FAILED")
+            let fields = Set((try response.json()["details"]?.arrayValue ?? []).compactMap { $0["field"]?.stringValue })
+            #expect(fields == ["page", "limit", "status", "organizerId", "from"], "one path reads the whole query: \(fields)")
+            #expect(try await api.request(.get, "/events?page=1&limit=100&status=PUBLISHED&organizerId=1").status == .ok)
+        }
+    }
 }

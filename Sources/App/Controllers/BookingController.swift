@@ -53,14 +53,10 @@ struct BookingController {
     }
 
     @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> PageResponse<BookingResponse> {
-        let page = try request.pageRequest()
-        var status: BookingStatus?
-        if let text = request.uri.queryParameters["status"] {
-            guard let parsed = BookingStatus(rawValue: String(text)) else {
-                throw AppError.validation(field: "status", "status must be one of: CONFIRMED, CANCELLED")
-            }
-            status = parsed
-        }
+        var query = request.queryFields()
+        let page = query.page()
+        let status = query.oneOf("status", required: false, BookingStatus.self)
+        try query.validate()
         let bookings = try await database.bookings(userId: context.userId, status: status, page: page)
         return PageResponse(bookings, transform: BookingResponse.init)
     }

@@ -20,27 +20,14 @@ struct EventController {
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> PageResponse<EventResponse> {
-        let page = try request.pageRequest()
-        let query = request.uri.queryParameters
-        var problems: [FieldProblem] = []
+        var query = request.queryFields()
+        let page = query.page()
         var filter = EventFilter()
-        if let status = query["status"] {
-            filter.status = EventStatus(rawValue: String(status))
-            if filter.status == nil { problems.append(.init(field: "status", message: Self.statusMessage("status"))) }
-        }
-        if let organizerId = query["organizerId"] {
-            filter.organizerId = Int64(organizerId)
-            if filter.organizerId == nil { problems.append(.init(field: "organizerId", message: "organizerId must be an integer")) }
-        }
-        for name in ["from", "to"] {
-            guard let text = query[name[...]] else { continue }
-            guard let date = Timestamp.parse(String(text)) else {
-                problems.append(.init(field: name, message: "\(name) must be an ISO 8601 date-time with a time zone"))
-                continue
-            }
-            if name == "from" { filter.from = date } else { filter.to = date }
-        }
-        if !problems.isEmpty { throw AppError.validation(problems) }
+        filter.status = query.oneOf("status", required: false, EventStatus.self)
+        filter.organizerId = query.integer("organizerId", required: false, range: 1...Int.max).map(Int64.init)
+        filter.from = query.dateTime("from", required: false, nullable: false) ?? nil
+        filter.to = query.dateTime("to", required: false, nullable: false) ?? nil
+        try query.validate()
         let events = try await database.events(matching: filter, viewerId: context.user?.id, page: page)
         return PageResponse(events, transform: EventResponse.init)
     }
@@ -97,12 +84,10 @@ struct EventController {
 
     @Sendable func myEvents(_ request: Request, context: AuthenticatedContext) async throws -> PageResponse<EventResponse> {
         try context.requireOrganizer()
-        let page = try request.pageRequest()
-        var filter = EventFilter(organizerId: context.userId)
-        if let status = request.uri.queryParameters["status"] {
-            guard let parsed = EventStatus(rawValue: String(status)) else { throw AppError.validation(field: "status", Self.statusMessage("status")) }
-            filter.status = parsed
-        }
+        var query = request.queryFields()
+        let page = query.page()
+        let filter = EventFilter(status: query.oneOf("status", required: false, EventStatus.self), organizerId: context.userId)
+        try query.validate()
         let events = try await database.events(matching: filter, viewerId: context.userId, page: page)
         return PageResponse(events, transform: EventResponse.init)
     }
@@ -112,9 +97,5 @@ struct EventController {
             throw AppError.validation(field: "id", "id must be a positive integer")
         }
         return id
-    }
-
-    static func statusMessage(_ field: String) -> String {
-        "\(field) must be one of: \(EventStatus.allCases.map(\.rawValue).joined(separator: ", "))"
     }
 }

@@ -1,14 +1,26 @@
 import Foundation
+import Storage
 
-/// Reads and validates the fields of a JSON object, collecting one problem per bad field.
+/// Reads and validates the fields of a JSON body or a query string, collecting one problem per bad field:
+/// the one validation path of every request, so that a rule (lengths in Unicode scalars, say) holds everywhere.
 ///
-/// Unknown fields are ignored; a wrong type is a problem, never a coercion (`"3"` is not a number).
+/// Unknown fields are ignored. In a body a wrong type is a problem, never a coercion (`"3"` is not a number);
+/// a query string has only text, so there a number is read from its digits.
 struct FieldReader {
     private let object: [String: JSONValue]
+    /// True for a query string, whose values are all text.
+    private let isQuery: Bool
     private(set) var problems: [FieldProblem] = []
 
     init(_ object: [String: JSONValue]) {
         self.object = object
+        self.isQuery = false
+    }
+
+    /// The parameters of a query string (the first value of each name).
+    init(query: [String: String]) {
+        self.object = query.mapValues { .string($0) }
+        self.isQuery = true
     }
 
     /// Whether the body has the field at all (`null` included): the difference between "leave" and "clear".
@@ -28,9 +40,13 @@ struct FieldReader {
 
     mutating func integer(_ field: String, required: Bool, range: ClosedRange<Int>) -> Int? {
         guard let value = present(field, required: required) else { return nil }
-        guard case .integer(let number) = value, let integer = Int(exactly: number) else {
-            return problem(field, "\(field) must be an integer")
+        let integer: Int?
+        switch value {
+        case .integer(let number): integer = Int(exactly: number)
+        case .string(let text) where isQuery: integer = Int(text)
+        default: integer = nil
         }
+        guard let integer else { return problem(field, "\(field) must be an integer") }
         guard range.contains(integer) else {
             return problem(field, "\(field) must be between \(range.lowerBound) and \(range.upperBound)")
         }
@@ -93,6 +109,13 @@ struct FieldReader {
     /// Adds a problem found by the caller (a rule across fields, say).
     mutating func report(_ field: String, _ message: String) {
         problems.append(.init(field: field, message: message))
+    }
+
+    /// `?page=&limit=`: page >= 1, 1 <= limit <= 100, defaults 1 and 10; anything else is a problem, never clamped.
+    mutating func page() -> PageRequest {
+        PageRequest(
+            page: integer("page", required: false, range: 1...Int(Int32.max)) ?? 1,
+            limit: integer("limit", required: false, range: 1...100) ?? 10)
     }
 
     /// Throws the `VALIDATION_FAILED` error when any field was bad.

@@ -20,22 +20,12 @@ extension Request {
         return object
     }
 
-    /// `?page=&limit=`: page >= 1, 1 <= limit <= 100, defaults 1 and 10; anything else is a 400.
-    func pageRequest() throws -> PageRequest {
-        let query = uri.queryParameters
-        var problems: [FieldProblem] = []
-        func read(_ name: String, default value: Int, range: ClosedRange<Int>) -> Int {
-            guard let text = query[name[...]] else { return value }
-            guard let number = Int(text), range.contains(number) else {
-                let upper = range.upperBound == .max ? "" : " and at most \(range.upperBound)"
-                problems.append(FieldProblem(field: name, message: "\(name) must be an integer of at least \(range.lowerBound)\(upper)"))
-                return value
-            }
-            return number
+    /// The query string, for `FieldReader` (the first value of each parameter).
+    func queryFields() -> FieldReader {
+        var values: [String: String] = [:]
+        for (name, value) in uri.queryParameters where values[String(name)] == nil {
+            values[String(name)] = String(value)
         }
-        let page = read("page", default: 1, range: 1...Int(Int32.max))
-        let limit = read("limit", default: 10, range: 1...100)
-        if !problems.isEmpty { throw AppError.validation(problems) }
-        return PageRequest(page: page, limit: limit)
+        return FieldReader(query: values)
     }
 }
