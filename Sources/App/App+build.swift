@@ -52,16 +52,17 @@ func buildRouter(
     _ configuration: AppConfiguration, database: AppDatabase, tokens: TokenService, secret: String, mailer: Mailer, logger: Logger
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    let limits = RateLimits(configuration)
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: AuthenticationMiddleware(tokens: tokens, database: database))
     AuthController(
         database: database, passwords: PasswordHasher(costLog2: configuration.passwordHashCost), tokens: tokens,
         codes: OneTimeCodes(secret: secret), codeRules: configuration.codeRules, mailer: mailer,
-        allowOrganizerSignup: configuration.allowOrganizerSignup
+        allowOrganizerSignup: configuration.allowOrganizerSignup, limits: limits
     ).addRoutes(to: router)
     EventController(database: database, mailer: mailer).addRoutes(to: router)
-    BookingController(database: database, maxSeatsPerBooking: configuration.bookingMaxSeats, mailer: mailer).addRoutes(to: router)
+    BookingController(database: database, maxSeatsPerBooking: configuration.bookingMaxSeats, mailer: mailer, limits: limits).addRoutes(to: router)
     HealthController(database: database).addRoutes(to: router)
     APIDocumentationController(
         document: OpenAPIDocument.make(maxSeatsPerBooking: configuration.bookingMaxSeats),

@@ -44,6 +44,14 @@ struct AppConfiguration: Sendable {
     var bookingMaxSeats = 10
     /// false: registering as ORGANIZER is refused, and an operator runs `event-booking promote EMAIL`.
     var allowOrganizerSignup = true
+    /// Failed logins per account; past it even the right password is refused until the window ends. nil: off.
+    var rateLimitLoginPerAccount: RateLimit? = RateLimit(count: 10, window: 15 * 60)
+    /// send-code, register and login requests per client address, whatever their outcome. nil: off.
+    var rateLimitAuthPerIP: RateLimit? = RateLimit(count: 60, window: 60)
+    /// POST /bookings per user. nil: off.
+    var rateLimitBookingsPerUser: RateLimit? = RateLimit(count: 120, window: 60)
+    /// The one proxy whose `X-Forwarded-For` (its last hop) names the client; nil: the socket's peer is the client.
+    var trustedProxy: String?
     /// log2 of scrypt's N for password hashes.
     var passwordHashCost = 15
     var durability = AppDatabase.Durability.full
@@ -82,6 +90,10 @@ struct AppConfiguration: Sendable {
         mailMaxAttempts = try parser.integer("mail.max.attempts", in: 1...100) ?? mailMaxAttempts
         bookingMaxSeats = try parser.integer("booking.max.seats", in: 1...1_000) ?? bookingMaxSeats
         allowOrganizerSignup = try parser.boolean("allow.organizer.signup") ?? allowOrganizerSignup
+        rateLimitLoginPerAccount = try parser.rateLimit("rate.limit.login.per.account") ?? rateLimitLoginPerAccount
+        rateLimitAuthPerIP = try parser.rateLimit("rate.limit.auth.per.ip") ?? rateLimitAuthPerIP
+        rateLimitBookingsPerUser = try parser.rateLimit("rate.limit.bookings.per.user") ?? rateLimitBookingsPerUser
+        trustedProxy = parser.string("trusted.proxy")
         passwordHashCost = try parser.integer("password.hash.cost", in: 4...20) ?? passwordHashCost
         durability = try parser.choice("database.synchronous", AppDatabase.Durability.self) ?? durability
         retention = try parser.duration("data.retention") ?? retention
@@ -181,6 +193,16 @@ private struct SettingParser {
         case "true", "1", "yes": return true
         case "false", "0", "no": return false
         default: throw ConfigurationError("\(Self.variable(key)) must be true or false, got '\(text)'")
+        }
+    }
+
+    /// A rate limit, `N/window` or `off`: `.some(nil)` for off, nil when unset.
+    func rateLimit(_ key: String) throws -> RateLimit?? {
+        guard let text = string(key) else { return nil }
+        do {
+            return .some(try RateLimit.parse(text))
+        } catch let error as ConfigurationError {
+            throw ConfigurationError("\(Self.variable(key)): \(error.description)")
         }
     }
 

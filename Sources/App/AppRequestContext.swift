@@ -10,8 +10,12 @@ struct AppRequestContext: RequestContext {
     /// Why a presented token was refused; protected routes answer 401 with it.
     var authenticationProblem: String?
 
+    /// The socket's peer address (the client, or the proxy in front of it).
+    var peerAddress: String?
+
     init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.peerAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// Request bodies are small JSON documents; anything larger is a 413.

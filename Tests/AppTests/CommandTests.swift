@@ -192,5 +192,9 @@ import Testing
         #expect(configuration.retention == defaults.retention)
         #expect(configuration.httpIdleTimeout == defaults.httpIdleTimeout)
         #expect(configuration.allowOrganizerSignup == defaults.allowOrganizerSignup)
+        #expect(configuration.rateLimitLoginPerAccount == defaults.rateLimitLoginPerAccount)
+        #expect(configuration.rateLimitAuthPerIP == defaults.rateLimitAuthPerIP)
+        #expect(configuration.rateLimitBookingsPerUser == defaults.rateLimitBookingsPerUser)
+        #expect(configuration.trustedProxy == defaults.trustedProxy)
     }
 }

@@ -15,6 +15,7 @@ struct AuthController {
     let mailer: Mailer
     /// false: ORGANIZER accounts come only from `event-booking promote`.
     var allowOrganizerSignup = true
+    var limits = RateLimits()
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.post("auth/send-code", use: sendCode)
@@ -24,6 +25,7 @@ struct AuthController {
     }
 
     @Sendable func sendCode(_ request: Request, context: AppRequestContext) async throws -> CodeSentResponse {
+        try limits.countAuthRequest(request, peer: context.peerAddress)
         var fields = FieldReader(try await request.jsonObject(context: context))
         let email = fields.email("email")
         _ = fields.oneOf("type", required: true, CodePurpose.self)
@@ -43,6 +45,7 @@ struct AuthController {
     }
 
     @Sendable func register(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<AccessTokenResponse> {
+        try limits.countAuthRequest(request, peer: context.peerAddress)
         var fields = FieldReader(try await request.jsonObject(context: context))
         let firstname = fields.string("firstname", required: true, length: 1...100)
         let lastname = fields.string("lastname", required: true, length: 1...100)
@@ -71,14 +74,18 @@ struct AuthController {
     }
 
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> AccessTokenResponse {
+        try limits.countAuthRequest(request, peer: context.peerAddress)
         var fields = FieldReader(try await request.jsonObject(context: context))
         let email = fields.string("email", required: true, length: 1...254)
         let password = fields.string("password", required: true, length: 1...1024)
         try fields.validate()
 
+        // Past the failed-login limit even the right password is refused: otherwise the lock would mean nothing.
+        try limits.checkLogin(email: email!)
         // Unknown address or wrong password: the same answer after the same work.
         let user = try await database.user(email: email!)
         guard try await passwords.verify(password!, against: user?.passwordHash), let user else {
+            limits.recordFailedLogin(email: email!)
             throw AppError(status: .unauthorized, code: "INVALID_CREDENTIALS", message: "Invalid email or password")
         }
         return AccessTokenResponse(accessToken: try await tokens.issue(userId: user.id!, role: user.role.rawValue))

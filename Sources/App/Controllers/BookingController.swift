@@ -11,6 +11,7 @@ struct BookingController {
     let database: AppDatabase
     let maxSeatsPerBooking: Int
     let mailer: Mailer
+    var limits = RateLimits()
 
     func addRoutes(to router: Router<AppRequestContext>) {
         let bookings = router.group("bookings", context: AuthenticatedContext.self)
@@ -21,6 +22,7 @@ struct BookingController {
     }
 
     @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        try limits.countBooking(userId: context.userId)
         var fields = FieldReader(try await request.jsonObject(context: context))
         let eventId = fields.integer("eventId", required: true, range: 1...Int.max)
         let seatCount = fields.integer("seatCount", required: true, range: 1...maxSeatsPerBooking)

@@ -53,6 +53,13 @@ extension AppError {
         AppError(status: .unauthorized, code: "UNAUTHORIZED", message: message, headers: [.wwwAuthenticate: "Bearer"])
     }
 
+    /// 429 from a rate limit, with the seconds until the client may try again.
+    static func tooManyRequests(retryAfter seconds: Int) -> AppError {
+        AppError(
+            status: .tooManyRequests, code: "TOO_MANY_REQUESTS", message: "Too many requests; try again in \(seconds) seconds",
+            headers: [.retryAfter: "\(seconds)"])
+    }
+
     static func forbidden(_ message: String) -> AppError {
         AppError(status: .forbidden, code: "FORBIDDEN", message: message)
     }

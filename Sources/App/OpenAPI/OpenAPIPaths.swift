@@ -50,7 +50,9 @@ enum OpenAPIPaths {
                 responses: withBodyErrors([
                     "200": O.response("the code was sent", "CodeSent"),
                     "409": O.error("the address is already registered (`EMAIL_IN_USE`)"),
-                    "429": O.error("a code was sent less than the cooldown ago (`OTP_RESEND_TOO_SOON`) or the address is blocked (`OTP_BLOCKED`)"),
+                    "429": O.error(
+                        "a code was sent less than the cooldown ago (`OTP_RESEND_TOO_SOON`), the address is blocked (`OTP_BLOCKED`), "
+                            + "or this client sent too many auth requests (`TOO_MANY_REQUESTS`, with `Retry-After`)"),
                 ]))
         ],
         "/auth/register": [
@@ -67,7 +69,9 @@ enum OpenAPIPaths {
                     "403": O.error("ORGANIZER asked for while organizer sign-up is closed (`ORGANIZER_SIGNUP_CLOSED`)"),
                     "409": O.error("the address is already registered (`EMAIL_IN_USE`)"),
                     "422": O.error("wrong (`OTP_INVALID`) or expired (`OTP_EXPIRED`) code; `meta.email` has retries and maxRetries"),
-                    "429": O.error("too many wrong codes or sends: the address is blocked (`OTP_BLOCKED`)"),
+                    "429": O.error(
+                        "too many wrong codes or sends: the address is blocked (`OTP_BLOCKED`); or this client sent too many auth requests "
+                            + "(`TOO_MANY_REQUESTS`, with `Retry-After`)"),
                     "503": busy,
                 ]))
         ],
@@ -78,6 +82,9 @@ enum OpenAPIPaths {
                 responses: withBodyErrors([
                     "200": O.response("logged in", "AccessToken"),
                     "401": O.error("unknown email or wrong password, answered alike (`INVALID_CREDENTIALS`)"),
+                    "429": O.error(
+                        "too many failed logins for this account, so even the right password waits (`TOO_MANY_REQUESTS`, with `Retry-After`), "
+                            + "or too many auth requests from this client"),
                     "503": busy,
                 ]))
         ],
@@ -148,6 +155,7 @@ enum OpenAPIPaths {
                     "404": O.error("no such event (`EVENT_NOT_FOUND`)"),
                     "409": O.error("not enough seats (`SEATS_UNAVAILABLE`)"),
                     "422": O.error("the Idempotency-Key was used with another body (`IDEMPOTENCY_KEY_REUSED`)"),
+                    "429": O.error("too many bookings by this user in the window (`TOO_MANY_REQUESTS`, with `Retry-After`)"),
                     "503": storageUnavailable,
                 ])),
             "get": operation(
