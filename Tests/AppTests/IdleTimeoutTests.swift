@@ -14,14 +14,15 @@ import Testing
     }
 
     @Test func connectionStillSendingItsHeadersIsClosed() async throws {
-        try await TestApp.run(.live, configure: { $0.httpIdleTimeout = 0.3 }) { api in
+        try await TestApp.run(.live, configure: { $0.httpIdleTimeout = 1 }) { api in
             let port = try #require(api.client.port)
             let received = Received()
             let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .channelInitializer { channel in channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(received) } }
                 .connect(host: "127.0.0.1", port: port).get()
-            // Half a request head, and then nothing: a complete request never arrives.
-            try await channel.writeAndFlush(ByteBuffer(string: "GET /health/live HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")).get()
+            // Half a request head, and then nothing: a complete request never arrives. On a loaded machine the server
+            // may hang up before even this arrives (a connection that sends nothing is idle too): that is no failure.
+            try? await channel.writeAndFlush(ByteBuffer(string: "GET /health/live HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")).get()
             // The server closes the connection. Waiting is bounded so that a regression fails instead of hanging:
             // after 20 s the client closes it itself, which also ends the wait on `closeFuture`.
             let closed = try await withThrowingTaskGroup(of: Bool.self) { group in
