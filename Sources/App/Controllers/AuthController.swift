@@ -29,14 +29,14 @@ struct AuthController {
         var fields = FieldReader(try await request.jsonObject(context: context))
         let email = fields.email("email")
         _ = fields.oneOf("type", required: true, CodePurpose.self)
-        try fields.validate()
+        guard let email, fields.isValid else { throw fields.error }
 
         // The code's mail is written to the outbox with the code itself, and delivered in the background:
         // an unreachable mail server delays it but never loses it.
         let code = codes.generate()
         let issued = try await database.issueOneTimeCode(
-            email: email!, codeHash: codes.hash(code: code, email: email!), rules: codeRules,
-            mail: try mailer.oneTimeCode(code, to: email!, lifetime: codeRules.lifetime))
+            email: email, codeHash: codes.hash(code: code, email: email), rules: codeRules,
+            mail: try mailer.oneTimeCode(code, to: email, lifetime: codeRules.lifetime))
         mailer.wakeUp.signal()
         return CodeSentResponse(
             email: .init(
@@ -54,7 +54,7 @@ struct AuthController {
         let country = fields.string("country", required: true, length: 1...100)
         let code = fields.string("emailVerificationCode", required: true, length: 1...64)
         let role = fields.oneOf("role", required: false, UserRole.self) ?? .user
-        try fields.validate()
+        guard let firstname, let lastname, let email, let password, let country, let code, fields.isValid else { throw fields.error }
         if role == .organizer, !allowOrganizerSignup {
             throw AppError(
                 status: .forbidden, code: "ORGANIZER_SIGNUP_CLOSED",
@@ -62,11 +62,11 @@ struct AuthController {
         }
 
         // The code first: a wrong one costs a quick check, never a password hash (tens of milliseconds of CPU).
-        let codeHash = codes.hash(code: code!, email: email!)
-        try await database.verifyOneTimeCode(email: email!, codeHash: codeHash, rules: codeRules)
+        let codeHash = codes.hash(code: code, email: email)
+        try await database.verifyOneTimeCode(email: email, codeHash: codeHash, rules: codeRules)
         let newUser = NewUser(
-            email: email!, firstname: firstname!, lastname: lastname!, passwordHash: try await passwords.hash(password!),
-            country: country!, role: role)
+            email: email, firstname: firstname, lastname: lastname, passwordHash: try await passwords.hash(password),
+            country: country, role: role)
         let user = try await database.registerUser(newUser, codeHash: codeHash, rules: codeRules)
         context.logger.info("user registered", metadata: ["user.id": "\(user.id!)", "user.role": "\(user.role.rawValue)"])
         let token = try await tokens.issue(userId: user.id!, role: user.role.rawValue)
@@ -78,14 +78,14 @@ struct AuthController {
         var fields = FieldReader(try await request.jsonObject(context: context))
         let email = fields.string("email", required: true, length: 1...254)
         let password = fields.string("password", required: true, length: 1...1024)
-        try fields.validate()
+        guard let email, let password, fields.isValid else { throw fields.error }
 
         // Past the failed-login limit even the right password is refused: otherwise the lock would mean nothing.
-        try limits.checkLogin(email: email!)
+        try limits.checkLogin(email: email)
         // Unknown address or wrong password: the same answer after the same work.
-        let user = try await database.user(email: email!)
-        guard try await passwords.verify(password!, against: user?.passwordHash), let user else {
-            limits.recordFailedLogin(email: email!)
+        let user = try await database.user(email: email)
+        guard try await passwords.verify(password, against: user?.passwordHash), let user else {
+            limits.recordFailedLogin(email: email)
             throw AppError(status: .unauthorized, code: "INVALID_CREDENTIALS", message: "Invalid email or password")
         }
         return AccessTokenResponse(accessToken: try await tokens.issue(userId: user.id!, role: user.role.rawValue))

@@ -38,16 +38,16 @@ struct BookingController {
                 idempotency = IdempotencyRequest(key: key, requestHash: digest.map { String(format: "%02x", $0) }.joined())
             }
         }
-        try fields.validate()
+        guard let eventId, let seatCount, fields.isValid else { throw fields.error }
 
         let outcome = try await database.createBooking(
-            eventId: Int64(eventId!), seatCount: seatCount!, userId: context.userId, idempotency: idempotency)
+            eventId: Int64(eventId), seatCount: seatCount, userId: context.userId, idempotency: idempotency)
         switch outcome {
         case .created(let details, let attempts):
             mailer.wakeUp.signal()
             context.logger.info(
                 "booking confirmed",
-                metadata: ["booking.reference": "\(details.booking.bookingReference)", "event.id": "\(eventId!)", "attempts": "\(attempts)"])
+                metadata: ["booking.reference": "\(details.booking.bookingReference)", "event.id": "\(eventId)", "attempts": "\(attempts)"])
             return try Self.created(details, replayed: false)
         case .replayed(let details):
             return try Self.created(details, replayed: true)

@@ -45,9 +45,9 @@ struct EventController {
         let status = fields.oneOf("status", required: false, EventStatus.self) ?? .draft
         let eventDate = fields.dateTime("eventDate", required: false, nullable: true)
         if status.isFinal { fields.report("status", "status of a new event must be DRAFT or PUBLISHED") }
-        try fields.validate()
+        guard let title, let totalSeats, fields.isValid else { throw fields.error }
 
-        let newEvent = NewEvent(title: title!, description: description ?? nil, totalSeats: totalSeats!, status: status, eventDate: eventDate ?? nil)
+        let newEvent = NewEvent(title: title, description: description ?? nil, totalSeats: totalSeats, status: status, eventDate: eventDate ?? nil)
         let details = try await database.createEvent(newEvent, organizerId: context.userId)
         context.logger.info("event created", metadata: ["event.id": "\(details.event.id!)"])
         return EditedResponse(status: .created, response: EventResponse(details))

@@ -118,9 +118,16 @@ struct FieldReader {
             limit: integer("limit", required: false, range: 1...100) ?? 10)
     }
 
-    /// Throws the `VALIDATION_FAILED` error when any field was bad.
+    /// True when no field was bad. Handlers unwrap their required fields in the same guard, so that nothing is
+    /// force-unwrapped after validation: `guard let email, fields.isValid else { throw fields.error }`.
+    var isValid: Bool { problems.isEmpty }
+
+    /// The `VALIDATION_FAILED` error with every problem found.
+    var error: AppError { .validation(problems) }
+
+    /// Throws the `VALIDATION_FAILED` error when any field was bad (for requests with no required field).
     func validate() throws {
-        if !problems.isEmpty { throw AppError.validation(problems) }
+        if !isValid { throw error }
     }
 
     private mutating func present(_ field: String, required: Bool) -> JSONValue? {
