@@ -6,7 +6,7 @@ APT_DOC_PACKAGES = python3-flasgger
 APT_TEST_PACKAGES = chromium python3-aiosmtpd openssl
 APT_BENCH_PACKAGES = wrk
 
-.PHONY: run test build deps test-deps apt-install seed check backup conformance unit-test bench
+.PHONY: run test build deps test-deps apt-install seed check backup conformance unit-test bench faults
 
 # Installs the system packages when they are missing (Debian/Ubuntu; needs root or sudo).
 deps:
@@ -55,3 +55,7 @@ conformance: test-deps
 bench: deps
 	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_BENCH_PACKAGES)"
 	bash Tests/Benchmarks/run.sh
+
+# Not part of `make test` (which runs 5 trials): 50 kill -9 trials during a booking rush (CrashTests).
+faults: test-deps
+	FAULT_TRIALS=50 $(SWIFT) test --disable-xctest --filter CrashTests
