@@ -15,6 +15,8 @@ struct AppConfiguration: Sendable {
     var port = 9001
     /// A connection idle this long, or still sending its request head, is closed (slowloris).
     var httpIdleTimeout: TimeInterval = 30
+    /// How long SIGTERM waits for in-flight requests and the services to finish before it cancels them.
+    var shutdownTimeout: TimeInterval = 10
     var databasePath = "./data/event-booking.sqlite"
     var environment = Environment.development
     /// nil: generated once and kept beside the database (development only).
@@ -69,6 +71,7 @@ struct AppConfiguration: Sendable {
         host = parser.string("host") ?? host
         port = try parser.integer("port", in: 0...65_535) ?? port
         httpIdleTimeout = try parser.duration("http.idle.timeout") ?? httpIdleTimeout
+        shutdownTimeout = try parser.duration("shutdown.timeout") ?? shutdownTimeout
         databasePath = parser.string("database.path") ?? databasePath
         environment = try parser.choice("app.env", Environment.self) ?? environment
         jwtSecret = parser.string("jwt.secret", isSecret: true)

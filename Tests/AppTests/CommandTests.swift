@@ -191,6 +191,7 @@ import Testing
         #expect(configuration.mailLogInProduction == defaults.mailLogInProduction)
         #expect(configuration.retention == defaults.retention)
         #expect(configuration.httpIdleTimeout == defaults.httpIdleTimeout)
+        #expect(configuration.shutdownTimeout == defaults.shutdownTimeout)
         #expect(configuration.allowOrganizerSignup == defaults.allowOrganizerSignup)
         #expect(configuration.rateLimitLoginPerAccount == defaults.rateLimitLoginPerAccount)
         #expect(configuration.rateLimitAuthPerIP == defaults.rateLimitAuthPerIP)

@@ -6,17 +6,20 @@ import Storage
 import Synchronization
 import Testing
 
-/// The real binary killed with SIGKILL at a random moment of a booking rush, then started again on the same
-/// file: every booking it answered 201 is there, and `check` is clean. `make test` runs 5 trials,
-/// `make faults` 50 (`FAULT_TRIALS`).
+/// The real binary stopped at a random moment of a booking rush, by SIGKILL or by SIGTERM, then looked at on
+/// the same file: every booking it answered 201 is there, and `check` is clean. `make test` runs 5 kill -9
+/// trials, `make faults` 50 (`FAULT_TRIALS`).
 @Suite(.serialized) struct CrashTests {
     static let trials = Array(1...(Int(ProcessInfo.processInfo.environment["FAULT_TRIALS"] ?? "") ?? 5))
 
-    /// The references answered 201, collected from concurrent tasks.
+    /// The references answered 201 and the status of every answer, collected from concurrent tasks.
     final class Confirmed: Sendable {
         private let references = Mutex<[String]>([])
+        private let statuses = Mutex<[UInt]>([])
         func add(_ reference: String) { references.withLock { $0.append(reference) } }
+        func answered(_ status: UInt) { statuses.withLock { $0.append(status) } }
         var all: [String] { references.withLock { $0 } }
+        var allStatuses: [UInt] { statuses.withLock { $0 } }
     }
 
     struct Server {
@@ -48,13 +51,17 @@ import Testing
         throw TestFailure("the server did not become ready")
     }
 
-    static func send(_ client: HTTPClient, _ url: String, token: String? = nil, json: String) async throws -> (UInt, String) {
+    /// `timeout` bounds how long a request may wait: once the server is gone, the client retries connecting
+    /// until then.
+    static func send(
+        _ client: HTTPClient, _ url: String, token: String? = nil, json: String, timeout: TimeAmount = .seconds(10)
+    ) async throws -> (UInt, String) {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         request.body = .bytes(ByteBuffer(string: json))
-        let response = try await client.execute(request, timeout: .seconds(10))
+        let response = try await client.execute(request, timeout: timeout)
         return (response.status.code, String(buffer: try await response.body.collect(upTo: 1 << 20)))
     }
 
@@ -64,6 +71,16 @@ import Testing
 
     @Test(arguments: trials)
     func killNineDuringARushLosesNoConfirmedBooking(trial: Int) async throws {
+        try await Self.stopDuringARush(trial: trial, signal: SIGKILL)
+    }
+
+    /// SIGTERM: the process drains and exits 0 within SHUTDOWN_TIMEOUT, every answer it gave is a 201 (none a
+    /// 5xx), and every 201 is there.
+    @Test func sigtermDuringARushAnswersAndExitsCleanlyAndLosesNoBooking() async throws {
+        try await Self.stopDuringARush(trial: 1, signal: SIGTERM)
+    }
+
+    static func stopDuringARush(trial: Int, signal: Int32) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("crash-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let server = Server(folder: folder, port: try await FileModeTests.freePort())
@@ -76,7 +93,7 @@ import Testing
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 32
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         do {
-            try await Self.crashAndRestart(trial: trial, server: server, process: process, client: client)
+            try await Self.crashAndRestart(trial: trial, signal: signal, server: server, process: process, client: client)
         } catch {
             try? await client.shutdown()
             throw error
@@ -84,7 +101,7 @@ import Testing
         try await client.shutdown()
     }
 
-    static func crashAndRestart(trial: Int, server: Server, process: Process, client: HTTPClient) async throws {
+    static func crashAndRestart(trial: Int, signal: Int32, server: Server, process: Process, client: HTTPClient) async throws {
         let base = "http://127.0.0.1:\(server.port)"
         try await Self.waitUntilReady(client, port: server.port)
 
@@ -106,20 +123,32 @@ import Testing
                 group.addTask {
                     while true {
                         guard let (status, body) = try? await Self.send(
-                            client, "\(base)/bookings", token: bookers[index % 2], json: #"{"eventId": \#(eventId), "seatCount": 1}"#)
+                            client, "\(base)/bookings", token: bookers[index % 2], json: #"{"eventId": \#(eventId), "seatCount": 1}"#,
+                            timeout: .seconds(2))
                         else { return }  // the server is gone
+                        confirmed.answered(status)
                         if status == 201, let reference = Self.field("bookingReference", in: body) { confirmed.add(reference) }
                     }
                 }
             }
             group.addTask {
                 try await Task.sleep(for: .milliseconds(Int.random(in: 200...800)))
-                kill(process.processIdentifier, SIGKILL)
+                kill(process.processIdentifier, signal)
             }
             try await group.waitForAll()
         }
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal, "killed, not stopped")
+        if signal == SIGTERM {
+            // Bounded: SHUTDOWN_TIMEOUT is 10 s; past 20 s the process is killed and the test fails.
+            let deadline = ContinuousClock.now + .seconds(20)
+            while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            #expect(process.terminationReason == .exit && process.terminationStatus == 0, "drained and exited 0")
+            #expect(confirmed.allStatuses.allSatisfy { $0 == 201 }, "every answer was a booking: \(Set(confirmed.allStatuses))")
+        } else {
+            process.waitUntilExit()
+            #expect(process.terminationReason == .uncaughtSignal, "killed, not stopped")
+        }
         let answered = confirmed.all
         #expect(!answered.isEmpty, "the rush got going before the kill (trial \(trial))")
 
