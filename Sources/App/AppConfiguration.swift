@@ -165,7 +165,7 @@ extension AppDatabase.Durability: CustomStringConvertible {
 }
 
 /// Reads settings as strings and parses them strictly, so that `PORT=abc` stops the start.
-private struct SettingParser {
+struct SettingParser {
     let reader: ConfigReader
 
     func string(_ key: String, isSecret: Bool = false) -> String? {
@@ -211,23 +211,27 @@ private struct SettingParser {
 
     /// A duration: `90` or `90s` seconds, `250ms`, `15m`, `24h`, `7d`.
     func duration(_ key: String) throws -> TimeInterval? {
-        guard var text = string(key) else { return nil }
-        var scale = 1.0
-        if text.hasSuffix("ms") {
-            text.removeLast(2)
-            scale = 0.001
-        }
-        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
-        var number = Substring(text)
-        var unit = 1.0
-        if let last = text.last, let factor = units[last] {
-            number = text.dropLast()
-            unit = factor
-        }
-        guard let value = Double(number), value > 0 else {
+        guard let text = string(key) else { return nil }
+        guard let value = Self.seconds(text) else {
             throw ConfigurationError("\(Self.variable(key)) must be a positive duration like 90, 90s, 15m, 24h or 7d, got '\(text)'")
         }
-        return value * unit * scale
+        return value
+    }
+
+    /// The seconds a positive duration names (`90`, `90s`, `250ms`, `15m`, `24h`, `7d`), or nil; every duration
+    /// setting is read with it, rate limit windows included.
+    static func seconds(_ text: some StringProtocol) -> TimeInterval? {
+        var number = Substring(text)
+        var scale = 1.0
+        if number.hasSuffix("ms") {
+            number = number.dropLast(2)
+            scale = 0.001
+        } else if let unit = number.last.flatMap({ ["s": 1, "m": 60, "h": 3600, "d": 86_400][$0] as Double? }) {
+            number = number.dropLast()
+            scale = unit
+        }
+        guard let value = Double(number), value > 0 else { return nil }
+        return value * scale
     }
 
     static func variable(_ key: String) -> String {

@@ -25,7 +25,9 @@ public struct Booking: Codable, Sendable, Equatable, FetchableRecord, MutablePer
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }
+}
 
+extension Booking {
     /// Decodes by column name without Codable, which costs several times more on the hot path.
     public init(row: Row) throws {
         id = row["id"]
@@ -36,20 +38,6 @@ public struct Booking: Codable, Sendable, Equatable, FetchableRecord, MutablePer
         status = row["status"]
         createdAt = row["created_at"]
         updatedAt = row["updated_at"]
-    }
-
-    public init(
-        id: Int64?, bookingReference: String, eventId: Int64, userId: Int64, seatCount: Int, status: BookingStatus, createdAt: Date,
-        updatedAt: Date
-    ) {
-        self.id = id
-        self.bookingReference = bookingReference
-        self.eventId = eventId
-        self.userId = userId
-        self.seatCount = seatCount
-        self.status = status
-        self.createdAt = createdAt
-        self.updatedAt = updatedAt
     }
 }
 

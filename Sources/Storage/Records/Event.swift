@@ -36,7 +36,9 @@ public struct Event: Codable, Sendable, Equatable, FetchableRecord, MutablePersi
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }
+}
 
+extension Event {
     /// Decodes by column name without Codable, which costs several times more on the hot path.
     public init(row: Row) throws {
         id = row["id"]
@@ -50,23 +52,6 @@ public struct Event: Codable, Sendable, Equatable, FetchableRecord, MutablePersi
         version = row["version"]
         createdAt = row["created_at"]
         updatedAt = row["updated_at"]
-    }
-
-    public init(
-        id: Int64?, title: String, description: String?, totalSeats: Int, availableSeats: Int, status: EventStatus, eventDate: Date?,
-        organizerId: Int64, version: Int, createdAt: Date, updatedAt: Date
-    ) {
-        self.id = id
-        self.title = title
-        self.description = description
-        self.totalSeats = totalSeats
-        self.availableSeats = availableSeats
-        self.status = status
-        self.eventDate = eventDate
-        self.organizerId = organizerId
-        self.version = version
-        self.createdAt = createdAt
-        self.updatedAt = updatedAt
     }
 }
 

@@ -26,7 +26,9 @@ public struct User: Codable, Sendable, Equatable, FetchableRecord, MutablePersis
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }
+}
 
+extension User {
     /// Decodes by column name without Codable, which costs several times more on the hot path.
     public init(row: Row) throws {
         id = row["id"]
@@ -38,21 +40,6 @@ public struct User: Codable, Sendable, Equatable, FetchableRecord, MutablePersis
         role = row["role"]
         createdAt = row["created_at"]
         updatedAt = row["updated_at"]
-    }
-
-    public init(
-        id: Int64?, email: String, firstname: String, lastname: String, passwordHash: String, country: String, role: UserRole,
-        createdAt: Date, updatedAt: Date
-    ) {
-        self.id = id
-        self.email = email
-        self.firstname = firstname
-        self.lastname = lastname
-        self.passwordHash = passwordHash
-        self.country = country
-        self.role = role
-        self.createdAt = createdAt
-        self.updatedAt = updatedAt
     }
 }
 
