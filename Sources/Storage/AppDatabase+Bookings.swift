@@ -15,9 +15,8 @@ extension AppDatabase {
     public func createBooking(
         eventId: Int64, seatCount: Int, userId: Int64, idempotency: IdempotencyRequest? = nil, now: Date = Date()
     ) async throws -> BookingOutcome {
-        defer { events.invalidate(id: eventId) }
         let stamp = DatabaseTimestamp.string(now)
-        return try await writer.submit { [self] db in
+        let outcome = try await writer.submit { [self] db -> BookingOutcome in
             if let replay = try Self.replayedBooking(for: idempotency, userId: userId, db) { return .replayed(replay) }
             let (details, attempts) = try withVersionGuard(
                 db,
@@ -44,6 +43,9 @@ extension AppDatabase {
                 })
             return .created(details, attempts: attempts)
         }
+        // Only a new booking changed the event; a refusal or a replay left it as it was.
+        if case .created = outcome { events.invalidate(id: eventId) }
+        return outcome
     }
 
     /// The booking `reference` as `viewerId` may see it: its booker or the event's organizer.

@@ -84,8 +84,7 @@ extension AppDatabase {
     /// the booked seats is refused. `CANCELLED` cancels every confirmed booking in the same savepoint,
     /// with a notice to each booker in the outbox.
     public func updateEvent(id: Int64, changes: EventChanges, actorId: Int64, now: Date = Date()) async throws -> EventDetails {
-        defer { events.invalidate(id: id) }
-        return try await writer.submit { [self] db in
+        let updated = try await writer.submit { [self] db in
             try withVersionGuard(
                 db,
                 read: { db in
@@ -120,11 +119,12 @@ extension AppDatabase {
                 }
             ).result
         }
+        events.invalidate(id: id)
+        return updated
     }
 
     /// Deletes an event that has never been booked; `eventHasBookings` otherwise.
     public func deleteEvent(id: Int64, actorId: Int64) async throws {
-        defer { events.invalidate(id: id) }
         try await write { db in
             guard let event = try Event.fetchOne(db, key: id), Self.isVisible(event, to: actorId) else {
                 throw StorageError.notFound(.event)
@@ -135,6 +135,7 @@ extension AppDatabase {
             }
             try Event.deleteOne(db, key: id)
         }
+        events.invalidate(id: id)
     }
 
     static func fetchEventDetails(id: Int64, _ db: Database) throws -> EventDetails? {
