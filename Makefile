@@ -6,7 +6,7 @@ APT_DOC_PACKAGES = python3-flasgger
 APT_TEST_PACKAGES = chromium python3-aiosmtpd openssl
 APT_BENCH_PACKAGES = wrk
 
-.PHONY: run test build deps test-deps apt-install seed check backup conformance unit-test bench faults
+.PHONY: run test build deps test-deps apt-install seed check backup conformance unit-test bench faults soak
 
 # Installs the system packages when they are missing (Debian/Ubuntu; needs root or sudo).
 deps:
@@ -56,6 +56,12 @@ bench: deps
 	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_BENCH_PACKAGES)"
 	bash Tests/Benchmarks/run.sh
 
-# Not part of `make test` (which runs 5 trials): 50 kill -9 trials during a booking rush (CrashTests).
+# Not part of `make test`: SOAK_MINUTES (10) of mixed load; RSS and latency per minute (README, "Soak").
+soak: deps
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_BENCH_PACKAGES)"
+	bash Tests/Soak/run.sh
+
+# The fault suite at full size: 50 kill -9 trials during a booking rush (`make test` runs 5), SIGTERM,
+# a full disk, a read-only file, a held lock and a backup during a rush. Needs root, as CI has.
 faults: test-deps
-	FAULT_TRIALS=50 $(SWIFT) test --disable-xctest --filter CrashTests
+	FAULT_TRIALS=50 $(SWIFT) test --disable-xctest --filter 'CrashTests|StorageFaultTests|BackupDuringRushTests'

@@ -37,7 +37,7 @@ extension AppDatabase {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         let copy = try DatabaseQueue(path: url.path)
         defer { try? copy.close() }
-        try dbWriter.backup(to: copy)
+        try pool.backup(to: copy)
         // One self-contained file to move around; the service turns WAL on again when it opens a restored copy.
         try await copy.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
         // The same checks `check` runs, on the copy: it was just written, so a failure here is real.

@@ -50,7 +50,7 @@ extension AppDatabase {
 
     /// The booking `reference` as `viewerId` may see it: its booker or the event's organizer.
     public func booking(reference: String, viewerId: Int64) async throws -> BookingDetails {
-        try await dbWriter.read { db in
+        try await pool.read { db in
             guard let details = try Self.fetchBookingDetails(reference: reference, db) else { throw StorageError.notFound(.booking) }
             guard details.booking.userId == viewerId || details.eventOrganizerId == viewerId else {
                 throw StorageError.forbidden(.booking)
@@ -67,7 +67,7 @@ extension AppDatabase {
             whereClause += " AND bookings.status = ?"
             arguments += [status]
         }
-        return try await dbWriter.read { [whereClause, arguments] db in
+        return try await pool.read { [whereClause, arguments] db in
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM bookings \(whereClause)", arguments: arguments) ?? 0
             let rows = try Row.fetchAll(
                 db,

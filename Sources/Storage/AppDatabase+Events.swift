@@ -20,7 +20,7 @@ extension AppDatabase {
         var details = events.details(id: id)
         if details == nil {
             let generation = events.generation
-            details = try await dbWriter.read { db in try Self.fetchEventDetails(id: id, db) }
+            details = try await pool.read { db in try Self.fetchEventDetails(id: id, db) }
             if let details { events.store(details, readAt: generation) }
         }
         guard let details, Self.isVisible(details.event, to: viewerId) else { throw StorageError.notFound(.event) }
@@ -51,7 +51,7 @@ extension AppDatabase {
             arguments += [to]
         }
         let whereClause = "WHERE " + conditions.joined(separator: " AND ")
-        return try await dbWriter.read { [arguments] db in
+        return try await pool.read { [arguments] db in
             let total = try Self.visibleEventCount(filter, viewerId: viewerId, db)
                 ?? Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events \(whereClause)", arguments: arguments) ?? 0
             let rows = try Row.fetchAll(

@@ -26,7 +26,7 @@ public struct IntegrityReport: Sendable {
 extension AppDatabase {
     /// Runs SQLite's integrity and foreign key checks and the seat invariant on every event.
     public func checkIntegrity() async throws -> IntegrityReport {
-        try await dbWriter.read(Self.integrityReport)
+        try await pool.read(Self.integrityReport)
     }
 
     static func integrityReport(_ db: Database) throws -> IntegrityReport {

@@ -22,7 +22,7 @@ extension AppDatabase {
 
     /// Pending messages whose next try is due at `now`, oldest first, each with what its mail is about.
     public func dueOutboxMessages(now: Date = Date(), limit: Int = 100) async throws -> [OutboxMessage] {
-        try await dbWriter.read { db in
+        try await pool.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -56,7 +56,7 @@ extension AppDatabase {
 
     /// When the next pending message is due, or nil when none waits.
     public func nextOutboxAttempt() async throws -> Date? {
-        try await dbWriter.read { db in
+        try await pool.read { db in
             try Date.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'PENDING'")
         }
     }
@@ -107,7 +107,7 @@ public struct OutboxSummary: Sendable, Equatable {
 extension AppDatabase {
     /// Pending and failed counts and the oldest pending message's age; reads the unfinished rows only.
     public func outboxSummary(now: Date = Date()) async throws -> OutboxSummary {
-        try await dbWriter.read { db in
+        try await pool.read { db in
             let row = try Row.fetchOne(
                 db,
                 sql: """

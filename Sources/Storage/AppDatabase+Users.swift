@@ -10,14 +10,14 @@ extension AppDatabase {
     /// The user with this id, or nil; from `UserCache` when it was read lately (every authenticated request asks).
     public func user(id: Int64) async throws -> User? {
         if let user = users.user(id: id) { return user }
-        let user = try await dbWriter.read { db in try User.fetchOne(db.cachedStatement(sql: "SELECT * FROM users WHERE id = ?"), arguments: [id]) }
+        let user = try await pool.read { db in try User.fetchOne(db.cachedStatement(sql: "SELECT * FROM users WHERE id = ?"), arguments: [id]) }
         if let user { users.store(user) }
         return user
     }
 
     /// The user with this email (any case), or nil.
     public func user(email: String) async throws -> User? {
-        try await dbWriter.read { db in
+        try await pool.read { db in
             try User.filter(Column("email") == email.lowercased()).fetchOne(db)
         }
     }

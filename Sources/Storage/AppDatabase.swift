@@ -15,7 +15,7 @@ public struct AppDatabase: Sendable {
         case normal = "NORMAL"
     }
 
-    let dbWriter: any DatabaseWriter
+    let connections: DatabaseConnections
     /// The one writer of seat changes (bookings, cancellations, event updates), with group commit.
     let writer: BookingWriter
     let users: UserCache
@@ -54,31 +54,47 @@ public struct AppDatabase: Sendable {
             // OS caches the file anyway). The writer keeps SQLite's default of 2 MB for the hot pages.
             if db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -512") }
         }
-        let pool = try DatabasePool(path: path, configuration: configuration)
-        // DatabasePool sets synchronous = NORMAL itself after prepareDatabase: set ours afterwards.
-        try pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = \(durability.rawValue)")
+        let users = UserCache()
+        let events = EventCache()
+        let connections = try DatabaseConnections(path: path, configuration: configuration, durability: durability) {
+            // Another file may be in place now.
+            users.removeAll()
+            events.removeAll()
         }
-        self.dbWriter = pool
-        self.faults = StorageFaults(logger: logger)
-        self.writer = BookingWriter(dbWriter: pool, faults: faults, beforeCommit: beforeCommit)
-        self.users = UserCache()
-        self.events = EventCache()
+        self.connections = connections
+        self.faults = StorageFaults(folder: url.deletingLastPathComponent().path, logger: logger)
+        self.writer = BookingWriter(connections: connections, faults: faults, beforeCommit: beforeCommit)
+        self.users = users
+        self.events = events
         self.logger = logger
-        try Self.migrator.migrate(pool)
+        if connections.isReadOnly {
+            // Served read-only until the file can be written: that needs a schema with nothing to migrate.
+            guard try connections.pool.read(Self.migrator.hasCompletedMigrations) else {
+                throw DatabaseError(
+                    resultCode: .SQLITE_READONLY, message: "the database file or its folder cannot be written, and its schema needs migrating: \(path)")
+            }
+            faults.record(DatabaseError(resultCode: .SQLITE_READONLY, message: "the database file or its folder cannot be written: \(path)"))
+        } else {
+            try Self.migrator.migrate(connections.pool)
+        }
     }
 
+    /// The pool in use, for reads. Writes go through `write` or the booking writer, which open the file again
+    /// when it could not be written.
+    var pool: DatabasePool { connections.pool }
+
     /// The database file.
-    public var path: String { dbWriter.path }
+    public var path: String { connections.path }
 
     /// A write transaction on the writer connection, its outcome recorded in `faults`. Every write of
     /// Storage outside the booking writer goes through here.
     func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            let value = try await dbWriter.write(updates)
+            let value = try await connections.writablePool().write(updates)
             faults.recordSuccess()
             return value
         } catch {
+            connections.writeFailed(error)
             faults.record(error)
             throw error
         }
@@ -86,12 +102,12 @@ public struct AppDatabase: Sendable {
 
     /// Applies pending migrations only (what `event-booking migrate` does); opening does the same.
     public func migrate() throws {
-        try Self.migrator.migrate(dbWriter)
+        try Self.migrator.migrate(connections.writablePool())
     }
 
     /// The `journal_mode`, `synchronous` and `foreign_keys` values in force on the writer connection.
     public func pragmas() async throws -> (journalMode: String, synchronous: Int, foreignKeys: Bool) {
-        try await dbWriter.writeWithoutTransaction { db in
+        try await pool.writeWithoutTransaction { db in
             let journal = try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? ""
             let synchronous = try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
             let foreignKeys = try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") ?? false
@@ -102,9 +118,10 @@ public struct AppDatabase: Sendable {
     /// Checkpoints the WAL and closes every connection. Later reads throw, but a later write crashes inside
     /// GRDB: close only once nothing can write any more (the app's `DatabaseService` stops last).
     public func close() throws {
-        if let pool = dbWriter as? DatabasePool {
+        let pool = connections.pool
+        if !connections.isReadOnly {
             try? pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
-            try pool.close()
         }
+        try pool.close()
     }
 }

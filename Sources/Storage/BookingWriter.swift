@@ -31,7 +31,7 @@ final class BookingWriter: Sendable {
         var batches = 0
     }
 
-    private let dbWriter: any DatabaseWriter
+    private let connections: DatabaseConnections
     private let faults: StorageFaults
     private let state = Mutex(State())
     let maxBatchSize: Int
@@ -39,9 +39,9 @@ final class BookingWriter: Sendable {
     let beforeCommit: (@Sendable (Database) throws -> Void)?
 
     init(
-        dbWriter: any DatabaseWriter, faults: StorageFaults, maxBatchSize: Int = 256, beforeCommit: (@Sendable (Database) throws -> Void)? = nil
+        connections: DatabaseConnections, faults: StorageFaults, maxBatchSize: Int = 256, beforeCommit: (@Sendable (Database) throws -> Void)? = nil
     ) {
-        self.dbWriter = dbWriter
+        self.connections = connections
         self.faults = faults
         self.maxBatchSize = max(1, maxBatchSize)
         self.beforeCommit = beforeCommit
@@ -104,7 +104,7 @@ final class BookingWriter: Sendable {
     private func run(_ batch: [Pending]) async {
         let beforeCommit = self.beforeCommit
         do {
-            let completions = try await dbWriter.writeWithoutTransaction { db -> [Completion] in
+            let completions = try await connections.writablePool().writeWithoutTransaction { db -> [Completion] in
                 var completions: [Completion] = []
                 completions.reserveCapacity(batch.count)
                 try db.inTransaction(.immediate) {
@@ -119,6 +119,7 @@ final class BookingWriter: Sendable {
             faults.recordSuccess()
             for completion in completions { completion(nil) }
         } catch {
+            connections.writeFailed(error)
             faults.record(error)
             let failure = StorageError(writeFailure: error)
             for pending in batch { pending.fail(failure) }

@@ -46,6 +46,14 @@ final class EventCache: Sendable {
         }
     }
 
+    /// Forgets every event.
+    func removeAll() {
+        state.withLock { state in
+            state.generation += 1
+            state.entries.removeAll()
+        }
+    }
+
     /// Forgets event `id`; called after every committed write to it.
     func invalidate(id: Int64) {
         state.withLock { state in

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Synchronization
 
@@ -7,11 +8,21 @@ import Synchronization
 /// elsewhere) is logged once at error level when it starts, not once per refused request, and once at
 /// notice level when a write succeeds again. Readiness uses it: while a fault stands, the service is not
 /// ready, and a probe write finds out when it has cleared.
+///
+/// A full disk clears only once `minimumFreeBytes` are free again: on a nearly full disk a small write
+/// (the probe, a one-time code) can still fit where a batch of bookings cannot, and readiness must not
+/// flap between the two.
 final class StorageFaults: Sendable {
     private let fault = Mutex<StorageError?>(nil)
     let logger: Logger
+    /// The database's folder, whose file system's free space ends a full-disk fault.
+    let folder: String
+    /// One auto-checkpoint's worth of WAL (1,000 pages of 4 KiB) and some room.
+    let minimumFreeBytes: Int
 
-    init(logger: Logger) {
+    init(folder: String, minimumFreeBytes: Int = 8 << 20, logger: Logger) {
+        self.folder = folder
+        self.minimumFreeBytes = minimumFreeBytes
         self.logger = logger
     }
 
@@ -32,11 +43,19 @@ final class StorageFaults: Sendable {
 
     func recordSuccess() {
         let cleared = fault.withLock { fault -> StorageError? in
-            defer { fault = nil }
-            return fault
+            guard let current = fault, current != .storageFull || freeBytes() >= minimumFreeBytes else { return nil }
+            fault = nil
+            return current
         }
         if let cleared {
             logger.notice("storage recovered: writes succeed again", metadata: ["after": "\(cleared)"])
         }
+    }
+
+    /// Bytes an unprivileged writer may still use on the database's file system (0 when unknown).
+    func freeBytes() -> Int {
+        var stats = statvfs()
+        guard statvfs(folder, &stats) == 0 else { return 0 }
+        return Int(stats.f_bavail) * Int(stats.f_frsize)
     }
 }

@@ -44,6 +44,10 @@ final class UserCache: Sendable {
         }
     }
 
+    func removeAll() {
+        entries.withLock { $0.removeAll() }
+    }
+
     func remove(id: Int64) {
         _ = entries.withLock { $0.removeValue(forKey: id) }
     }

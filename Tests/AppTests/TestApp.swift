@@ -29,16 +29,16 @@ struct TestApp {
 
     /// Builds the app, runs `body` against it and always removes the folder.
     /// With `folder`, the data lives there and stays (a later run can reopen it); otherwise in a new
-    /// folder removed afterwards. `busyTimeout` is how long a write waits for a lock held elsewhere.
+    /// folder removed afterwards.
     static func run<T>(
-        _ setup: TestingSetup = .router, folder given: URL? = nil, logger: Logger? = nil, busyTimeout: TimeInterval = 5,
+        _ setup: TestingSetup = .router, folder given: URL? = nil, logger: Logger? = nil,
         configure: (inout AppConfiguration) -> Void = { _ in }, _ body: @escaping @Sendable (TestAPI) async throws -> T
     ) async throws -> T {
         let folder = given ?? FileManager.default.temporaryDirectory.appendingPathComponent("app-tests-\(UUID().uuidString)")
         defer { if given == nil { try? FileManager.default.removeItem(at: folder) } }
         var configuration = Self.configuration(folder: folder)
         configure(&configuration)
-        let database = try AppDatabase(path: configuration.databasePath, busyTimeout: busyTimeout, logger: logger ?? Logger(label: "storage"))
+        let database = try AppDatabase(path: configuration.databasePath, logger: logger ?? Logger(label: "storage"))
         defer { try? database.close() }
         let app = try await buildApplication(configuration, database: database, logger: logger)
         let testApp = TestApp(folder: folder, configuration: configuration, database: database)

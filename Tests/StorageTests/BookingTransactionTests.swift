@@ -170,7 +170,7 @@ func rivalBooking(_ db: Database, eventId: Int64, userId: Int64, seats: Int) thr
         try await TestDatabase.with { test in
             let organizer = try await test.user("o@example.com", role: .organizer)
             let event = try await test.publishedEvent(seats: 5, organizer: organizer)
-            try await test.database.dbWriter.write { db in
+            try await test.database.pool.write { db in
                 try db.execute(sql: "UPDATE events SET available_seats = 4 WHERE id = ?", arguments: [event.id])
             }
             let report = try await test.database.checkIntegrity()

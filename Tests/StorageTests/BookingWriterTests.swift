@@ -14,7 +14,7 @@ import Testing
         init(_ database: AppDatabase) async throws {
             let gate = self.gate
             let entered = Counter()
-            task = Task { try await database.dbWriter.writeWithoutTransaction { _ in _ = entered.next(); gate.wait() } }
+            task = Task { try await database.pool.writeWithoutTransaction { _ in _ = entered.next(); gate.wait() } }
             try await BookingWriterTests.until { entered.value > 0 }
         }
 
@@ -64,7 +64,7 @@ import Testing
             #expect(results.map { (try? $0.get())?.details?.booking.seatCount } == [1, 1, nil, 2])
             #expect(throws: StorageError.seatsUnavailable(requested: 3, available: 2)) { try results[2].get() }
             #expect(try await test.event(event.id!).availableSeats == 0)
-            let bookings = try await test.database.dbWriter.read { db in try Booking.fetchCount(db) }
+            let bookings = try await test.database.pool.read { db in try Booking.fetchCount(db) }
             #expect(bookings == 3, "the refused command left no booking")
             #expect(try await test.database.checkIntegrity().isHealthy)
         }
@@ -90,7 +90,7 @@ import Testing
                 }
             }
             #expect(try await test.event(event.id!).availableSeats == 10)
-            let rows = try await test.database.dbWriter.read { db in
+            let rows = try await test.database.pool.read { db in
                 (bookings: try Booking.fetchCount(db), outbox: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? -1)
             }
             #expect(rows.bookings == 0 && rows.outbox == 0, "nothing of the failed batch was kept")

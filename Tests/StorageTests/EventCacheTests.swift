@@ -25,7 +25,7 @@ import Testing
             let (_, _, event) = try await test.organizerUserAndEvent(seats: 5)
             let cache = EventCache()
             let generation = cache.generation
-            let stale = try await test.database.dbWriter.read { db in try AppDatabase.fetchEventDetails(id: event.id!, db) }
+            let stale = try await test.database.pool.read { db in try AppDatabase.fetchEventDetails(id: event.id!, db) }
             cache.invalidate(id: event.id!)  // a write committed while the read was under way
             cache.store(try #require(stale), readAt: generation)
             #expect(cache.details(id: event.id!) == nil)

@@ -13,7 +13,7 @@ import Testing
 
     /// Every outbox row as (kind, status, booking id, has a payload), oldest first.
     static func rows(_ test: TestDatabase) async throws -> [(kind: String, status: String, bookingId: Int64?, hasPayload: Bool)] {
-        try await test.database.dbWriter.read { db in
+        try await test.database.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT kind, status, booking_id, payload IS NOT NULL AS has_payload FROM outbox ORDER BY id").map {
                 ($0["kind"], $0["status"], $0["booking_id"], $0["has_payload"])
             }
@@ -101,7 +101,7 @@ import Testing
             let rows = try await Self.rows(test)
             #expect(rows.map(\.status) == ["SENT", "PENDING", "FAILED"])
             #expect(rows.map(\.hasPayload) == [false, true, false], "nothing of a finished mail is kept")
-            let errors = try await test.database.dbWriter.read { db in try String?.fetchAll(db, sql: "SELECT last_error FROM outbox ORDER BY id") }
+            let errors = try await test.database.pool.read { db in try String?.fetchAll(db, sql: "SELECT last_error FROM outbox ORDER BY id") }
             #expect(errors == [nil, "server down", "550 no such user"])
             // A second "sent" for a finished message changes nothing.
             try await test.database.markOutboxSent(ids: [due[2].id], now: start)

@@ -27,7 +27,7 @@ import Testing
         let reference = try DatabaseQueue()
         try await reference.write { db in try db.execute(sql: String(contentsOf: Self.schemaFile, encoding: .utf8)) }
         try await TestDatabase.with { test in
-            let migrated = try Self.schema(of: test.database.dbWriter)
+            let migrated = try Self.schema(of: test.database.pool)
             let expected = try Self.schema(of: reference)
             #expect(migrated.keys.sorted() == expected.keys.sorted())
             for (name, sql) in expected {
@@ -51,12 +51,12 @@ import Testing
             let organizer = try await test.user("o@example.com", role: .organizer)
             let event = try await test.publishedEvent(seats: 2, organizer: organizer)
             await #expect(throws: DatabaseError.self) {
-                try await test.database.dbWriter.write { db in
+                try await test.database.pool.write { db in
                     try db.execute(sql: "UPDATE events SET available_seats = -1 WHERE id = ?", arguments: [event.id])
                 }
             }
             await #expect(throws: DatabaseError.self) {
-                try await test.database.dbWriter.write { db in
+                try await test.database.pool.write { db in
                     try db.execute(sql: "UPDATE events SET available_seats = 3 WHERE id = ?", arguments: [event.id])
                 }
             }

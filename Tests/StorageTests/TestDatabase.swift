@@ -46,7 +46,7 @@ struct TestDatabase {
     }
 
     func event(_ id: Int64) async throws -> Event {
-        try await database.dbWriter.read { db in try Event.fetchOne(db, key: id)! }
+        try await database.pool.read { db in try Event.fetchOne(db, key: id)! }
     }
 }
 
