@@ -1,4 +1,5 @@
-# Sourced by Tests/Conformance/run.sh and Tests/Benchmarks/run.sh: one way to start the real server.
+# Sourced by Tests/Conformance/run.sh, Tests/Benchmarks/run.sh and Tests/Soak/run.sh: one way to start the
+# real server, and helpers to drive it.
 #
 # start_seeded_server BINARY LOG: seeds a database in a new temporary folder ($data) and serves it on a free
 # loopback port ($base, process $server), with the settings the caller exported (MAIL_TRANSPORT, LOG_LEVEL...).
@@ -15,4 +16,25 @@ start_seeded_server() {
     trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data"' EXIT
     base="http://127.0.0.1:$port"
     for _ in $(seq 50); do curl -sf "$base/health" > /dev/null && break; sleep 0.2; done
+}
+
+# json PYTHON-SUBSCRIPT: a field of the JSON on stdin, e.g. json '["accessToken"]'.
+json() { python3 -c "import json, sys; print(json.load(sys.stdin)$1)"; }
+# login EMAIL PASSWORD: an access token.
+login() { curl -sf -X POST "$base/auth/login" -H 'Content-Type: application/json' -d "{\"email\": \"$1\", \"password\": \"$2\"}" | json '["accessToken"]'; }
+# sql STATEMENT: the first column of the first row, from the database file.
+sql() { python3 -c "import sqlite3, sys; db = sqlite3.connect(sys.argv[1], timeout=30); print(db.execute(sys.argv[2]).fetchone()[0]); db.commit()" "$DATABASE_PATH" "$1"; }
+
+# add_bench_users N: users bench1..benchN@example.com, copies of the seeded alice (same password hash,
+# Password123!), so that no mail round trip is needed to make them.
+add_bench_users() {
+    python3 - "$DATABASE_PATH" "$1" <<'EOF_PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=30)
+with db:
+    for n in range(1, int(sys.argv[2]) + 1):
+        db.execute("INSERT INTO users (email, firstname, lastname, password_hash, country, role, created_at, updated_at)"
+                   " SELECT ?, 'Bench', 'User', password_hash, country, 'USER', created_at, updated_at FROM users WHERE email = 'alice@example.com'",
+                   (f"bench{n}@example.com",))
+EOF_PY
 }

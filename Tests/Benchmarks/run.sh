@@ -29,20 +29,8 @@ export RATE_LIMIT_AUTH_PER_IP=off RATE_LIMIT_LOGIN_PER_ACCOUNT=off RATE_LIMIT_BO
 source Tests/seeded-server.sh
 start_seeded_server "$binary" "$work/server.log"
 
-json() { python3 -c "import json, sys; print(json.load(sys.stdin)$1)"; }
-login() { curl -sf -X POST "$base/auth/login" -H 'Content-Type: application/json' -d "{\"email\": \"$1\", \"password\": \"$2\"}" | json '["accessToken"]'; }
-sql() { python3 -c "import sqlite3, sys; db = sqlite3.connect(sys.argv[1], timeout=30); print(db.execute(sys.argv[2]).fetchone()[0]); db.commit()" "$DATABASE_PATH" "$1"; }
-
-# 64 bookers: copies of the seeded alice (same password hash), so no mail round trip is needed to make them.
-python3 - "$DATABASE_PATH" <<'EOF'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1], timeout=30)
-with db:
-    for n in range(1, 65):
-        db.execute("INSERT INTO users (email, firstname, lastname, password_hash, country, role, created_at, updated_at)"
-                   " SELECT ?, 'Bench', 'User', password_hash, country, 'USER', created_at, updated_at FROM users WHERE email = 'alice@example.com'",
-                   (f"bench{n}@example.com",))
-EOF
+# 64 bookers.
+add_bench_users 64
 tokens=""
 for n in $(seq 64); do tokens="$tokens${tokens:+,}$(login "bench$n@example.com" Password123!)"; done
 export BENCH_TOKENS=$tokens
