@@ -86,9 +86,11 @@ public struct AppDatabase: Sendable {
     /// The database file.
     public var path: String { connections.path }
 
-    /// A write transaction on the writer connection, its outcome recorded in `faults`. Every write of
-    /// Storage outside the booking writer goes through here.
+    /// A write transaction on the writer connection, its outcome recorded in `faults`, refused at once while
+    /// a fault stands (but for one try per second: `StorageFaults.admitWrite`). Every write of Storage
+    /// outside the booking writer goes through here.
     func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        if let refused = faults.admitWrite() { throw refused }
         do {
             let value = try await connections.writablePool().write(updates)
             faults.recordSuccess()

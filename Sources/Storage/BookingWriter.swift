@@ -102,6 +102,10 @@ final class BookingWriter: Sendable {
     }
 
     private func run(_ batch: [Pending]) async {
+        if let refused = faults.admitWrite() {
+            for pending in batch { pending.fail(refused) }
+            return
+        }
         let beforeCommit = self.beforeCommit
         do {
             let completions = try await connections.writablePool().writeWithoutTransaction { db -> [Completion] in

@@ -12,29 +12,55 @@ import Synchronization
 /// A full disk clears only once `minimumFreeBytes` are free again: on a nearly full disk a small write
 /// (the probe, a one-time code) can still fit where a batch of bookings cannot, and readiness must not
 /// flap between the two.
+///
+/// While a fault stands, `admitWrite` lets one write through per `retryInterval` and refuses the others at
+/// once: a write to a file locked by another process waits out the whole busy timeout, and writes queued
+/// behind each other would keep their callers waiting that long each before their 503.
 final class StorageFaults: Sendable {
-    private let fault = Mutex<StorageError?>(nil)
+    private struct State {
+        var fault: StorageError?
+        var lastAttempt: ContinuousClock.Instant?
+    }
+
+    private let state = Mutex(State())
     let logger: Logger
+    let retryInterval: Duration
     /// The database's folder, whose file system's free space ends a full-disk fault.
     let folder: String
     /// One auto-checkpoint's worth of WAL (1,000 pages of 4 KiB) and some room.
     let minimumFreeBytes: Int
 
-    init(folder: String, minimumFreeBytes: Int = 8 << 20, logger: Logger) {
+    init(folder: String, minimumFreeBytes: Int = 8 << 20, retryInterval: Duration = .seconds(1), logger: Logger) {
         self.folder = folder
         self.minimumFreeBytes = minimumFreeBytes
+        self.retryInterval = retryInterval
         self.logger = logger
     }
 
     /// The fault that made the last write fail, or nil when the last write succeeded.
-    var current: StorageError? { fault.withLock { $0 } }
+    var current: StorageError? { state.withLock { $0.fault } }
+
+    /// Nil when a write may go to the database now; the standing fault when it must be refused at once.
+    func admitWrite() -> StorageError? {
+        let now = ContinuousClock.now
+        return state.withLock { state in
+            guard let fault = state.fault else { return nil }
+            if let last = state.lastAttempt, now - last < retryInterval { return fault }
+            state.lastAttempt = now
+            return nil
+        }
+    }
 
     /// Records a failed write; only a storage fault counts (a refusal or a constraint says nothing of the disk).
     func record(_ error: any Error) {
         guard let newFault = StorageError(fault: error) else { return }
-        let started = fault.withLock { fault -> Bool in
-            defer { fault = newFault }
-            return fault == nil
+        let now = ContinuousClock.now
+        let started = state.withLock { state -> Bool in
+            defer {
+                state.fault = newFault
+                state.lastAttempt = now
+            }
+            return state.fault == nil
         }
         if started {
             logger.error("storage fault: writes fail until it clears", metadata: ["error": "\(newFault)"])
@@ -42,9 +68,9 @@ final class StorageFaults: Sendable {
     }
 
     func recordSuccess() {
-        let cleared = fault.withLock { fault -> StorageError? in
-            guard let current = fault, current != .storageFull || freeBytes() >= minimumFreeBytes else { return nil }
-            fault = nil
+        let cleared = state.withLock { state -> StorageError? in
+            guard let current = state.fault, current != .storageFull || freeBytes() >= minimumFreeBytes else { return nil }
+            state.fault = nil
             return current
         }
         if let cleared {

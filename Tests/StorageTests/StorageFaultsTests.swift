@@ -32,4 +32,18 @@ import Testing
         faults.recordSuccess()
         #expect(faults.current == nil)
     }
+
+    @Test func duringAFaultOneWriteATryIsAdmittedPerIntervalAndTheOthersAreRefusedAtOnce() async throws {
+        let faults = StorageFaults(folder: "/nonexistent", retryInterval: .milliseconds(200), logger: Logger(label: "test"))
+        #expect(faults.admitWrite() == nil, "no fault: every write goes")
+        #expect(faults.admitWrite() == nil)
+        faults.record(Self.locked)
+        let fault = try #require(faults.current)
+        #expect(faults.admitWrite() == fault, "right after the failure: refused without waiting for the lock")
+        try await Task.sleep(for: .milliseconds(250))
+        #expect(faults.admitWrite() == nil, "one try per interval finds out whether it cleared")
+        #expect(faults.admitWrite() == fault, "and only one")
+        faults.recordSuccess()
+        #expect(faults.admitWrite() == nil && faults.admitWrite() == nil, "cleared: every write goes again")
+    }
 }
