@@ -65,6 +65,7 @@ CREATE TRIGGER event_counts_status AFTER UPDATE OF status ON events WHEN OLD.sta
     UPDATE event_counts SET count = count + 1 WHERE status = NEW.status;
 END;
 
+-- checked_in_at: when the organizer checked the booker in at the door; set once.
 CREATE TABLE bookings (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     booking_reference TEXT NOT NULL UNIQUE,
@@ -73,8 +74,10 @@ CREATE TABLE bookings (
     seat_count INTEGER NOT NULL CHECK (seat_count > 0),
     status TEXT NOT NULL DEFAULT 'CONFIRMED' CHECK (status IN ('CONFIRMED', 'CANCELLED')),
     created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    checked_in_at TEXT
 );
+-- Also the attendee list, in booking order: an index on event_id is ordered by (event_id, id).
 CREATE INDEX bookings_event_id ON bookings(event_id);
 -- "My bookings", newest first.
 CREATE INDEX bookings_user_created_at ON bookings(user_id, created_at, id);
@@ -110,3 +113,28 @@ CREATE TABLE outbox (
     CHECK (status <> 'PENDING' OR (payload IS NOT NULL AND recipient IS NOT NULL) OR booking_id IS NOT NULL)
 );
 CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+
+-- Every change to an event's available seats, in the transaction that made it: the deltas of an event sum to
+-- its available_seats (`check` verifies it). Append-only: the triggers refuse any change. No foreign key: the
+-- ledger outlives an event that is deleted. actor_id is the user who made the change (NULL: the service).
+CREATE TABLE seat_ledger (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id INTEGER NOT NULL,
+    delta INTEGER NOT NULL,
+    reason TEXT NOT NULL CHECK (reason IN (
+        'OPENING_BALANCE', 'EVENT_CREATED', 'BOOKED', 'CANCELLED', 'CAPACITY_CHANGED', 'EVENT_CANCELLED',
+        'HOLD_PLACED', 'HOLD_RELEASED', 'HOLD_EXPIRED', 'HOLD_CONFIRMED')),
+    available_after INTEGER NOT NULL CHECK (available_after >= 0),
+    version INTEGER NOT NULL,
+    booking_reference TEXT,
+    hold_reference TEXT,
+    actor_id INTEGER,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX seat_ledger_event ON seat_ledger(event_id, id);
+CREATE TRIGGER seat_ledger_no_update BEFORE UPDATE ON seat_ledger BEGIN
+    SELECT RAISE(ABORT, 'the seat ledger is append-only');
+END;
+CREATE TRIGGER seat_ledger_no_delete BEFORE DELETE ON seat_ledger BEGIN
+    SELECT RAISE(ABORT, 'the seat ledger is append-only');
+END;

@@ -63,6 +63,8 @@ func buildRouter(
     ).addRoutes(to: router)
     EventController(database: database, mailer: mailer).addRoutes(to: router)
     BookingController(database: database, maxSeatsPerBooking: configuration.bookingMaxSeats, mailer: mailer, limits: limits).addRoutes(to: router)
+    AttendeeController(database: database).addRoutes(to: router)
+    SeatLedgerController(database: database).addRoutes(to: router)
     HealthController(database: database).addRoutes(to: router)
     APIDocumentationController(
         document: OpenAPIDocument.make(maxSeatsPerBooking: configuration.bookingMaxSeats),

@@ -39,6 +39,9 @@ extension AppDatabase {
                     var booked = event
                     booked.availableSeats -= seatCount
                     booked.version += 1
+                    try Self.recordSeatChange(
+                        eventId: eventId, delta: -seatCount, reason: .booked, availableAfter: booked.availableSeats, version: booked.version,
+                        bookingReference: booking.bookingReference, actorId: userId, stamp: stamp, db)
                     return BookingDetails(booking: booking, event: booked)
                 })
             return .created(details, attempts: attempts)
@@ -114,6 +117,9 @@ extension AppDatabase {
                     booking.updatedAt = now
                     event.availableSeats += booking.seatCount
                     event.version += 1
+                    try Self.recordSeatChange(
+                        eventId: event.id!, delta: booking.seatCount, reason: .cancelled, availableAfter: event.availableSeats,
+                        version: event.version, bookingReference: booking.bookingReference, actorId: userId, stamp: stamp, db)
                     return BookingDetails(booking: booking, event: event)
                 }
             ).result
@@ -139,7 +145,7 @@ extension AppDatabase {
     private static func insertBooking(eventId: Int64, userId: Int64, seatCount: Int, now: Date, stamp: String, _ db: Database) throws -> Booking {
         var booking = Booking(
             id: nil, bookingReference: BookingReference.make(at: now), eventId: eventId, userId: userId,
-            seatCount: seatCount, status: .confirmed, createdAt: now, updatedAt: now)
+            seatCount: seatCount, status: .confirmed, createdAt: now, updatedAt: now, checkedInAt: nil)
         try db.cachedStatement(
             sql: """
                 INSERT INTO bookings (booking_reference, event_id, user_id, seat_count, status, created_at, updated_at)

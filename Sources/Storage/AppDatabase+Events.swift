@@ -10,6 +10,9 @@ extension AppDatabase {
                 availableSeats: newEvent.totalSeats, status: newEvent.status, eventDate: newEvent.eventDate,
                 organizerId: organizerId, version: 0, createdAt: now, updatedAt: now)
             try event.insert(db)
+            try Self.recordSeatChange(
+                eventId: event.id!, delta: event.availableSeats, reason: .eventCreated, availableAfter: event.availableSeats, version: 0,
+                actorId: organizerId, stamp: DatabaseTimestamp.string(now), db)
             return try Self.fetchEventDetails(id: event.id!, db)!
         }
     }
@@ -104,6 +107,13 @@ extension AppDatabase {
                             updated.eventDate, now, id, current.version,
                         ])
                     guard db.changesCount == 1 else { return nil }
+                    let delta = updated.availableSeats - current.availableSeats
+                    if delta != 0 {
+                        try Self.recordSeatChange(
+                            eventId: id, delta: delta, reason: updated.status == .cancelled ? .eventCancelled : .capacityChanged,
+                            availableAfter: updated.availableSeats, version: current.version + 1, actorId: actorId,
+                            stamp: DatabaseTimestamp.string(now), db)
+                    }
                     if updated.status == .cancelled {
                         try db.execute(
                             sql: """

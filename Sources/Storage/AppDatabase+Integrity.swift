@@ -1,6 +1,7 @@
 import GRDB
 
-/// What `event-booking check` found: SQLite's own verdict and every event whose seats disagree with its bookings.
+/// What `event-booking check` found: SQLite's own verdict and every event whose seats disagree with its bookings
+/// or with its seat ledger.
 public struct IntegrityReport: Sendable {
     /// One seat-accounting failure: the event's counter against what its confirmed bookings hold.
     public struct SeatMismatch: Sendable, Equatable {
@@ -16,15 +17,26 @@ public struct IntegrityReport: Sendable {
     public var seatMismatches: [SeatMismatch]
     /// Statuses whose counter in `event_counts` disagrees with the events that have it.
     public var eventCountMismatches: [String]
+    /// Events whose seat ledger does not add up to their available seats.
+    public var ledgerMismatches: [LedgerMismatch]
     public var eventsChecked: Int
+
+    /// An event whose ledger disagrees with its counter: the deltas' sum, or the last entry's `availableAfter`.
+    public struct LedgerMismatch: Sendable, Equatable {
+        public var eventId: Int64
+        public var availableSeats: Int
+        public var ledgerSum: Int
+        public var lastAvailableAfter: Int?
+    }
 
     public var isHealthy: Bool {
         integrityCheck == ["ok"] && foreignKeyViolations == 0 && seatMismatches.isEmpty && eventCountMismatches.isEmpty
+            && ledgerMismatches.isEmpty
     }
 }
 
 extension AppDatabase {
-    /// Runs SQLite's integrity and foreign key checks and the seat invariant on every event.
+    /// Runs SQLite's integrity and foreign key checks, the seat invariant and the ledger's sum on every event.
     public func checkIntegrity() async throws -> IntegrityReport {
         try await pool.read(Self.integrityReport)
     }
@@ -53,8 +65,21 @@ extension AppDatabase {
                 SELECT event_counts.status FROM event_counts
                 WHERE count <> (SELECT COUNT(*) FROM events WHERE events.status = event_counts.status)
                 """)
+        let ledgerMismatches = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT events.id, events.available_seats,
+                       (SELECT COALESCE(SUM(delta), 0) FROM seat_ledger WHERE event_id = events.id) AS ledger_sum,
+                       (SELECT available_after FROM seat_ledger WHERE event_id = events.id ORDER BY id DESC LIMIT 1) AS last_after
+                FROM events
+                WHERE ledger_sum <> events.available_seats OR last_after IS NOT events.available_seats
+                """
+        ).map { row in
+            IntegrityReport.LedgerMismatch(
+                eventId: row["id"], availableSeats: row["available_seats"], ledgerSum: row["ledger_sum"], lastAvailableAfter: row["last_after"])
+        }
         return IntegrityReport(
             integrityCheck: integrity, foreignKeyViolations: foreignKeyViolations, seatMismatches: mismatches,
-            eventCountMismatches: countMismatches, eventsChecked: eventsChecked)
+            eventCountMismatches: countMismatches, ledgerMismatches: ledgerMismatches, eventsChecked: eventsChecked)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 extension AppDatabase {
@@ -87,6 +88,9 @@ extension AppDatabase {
         migrator.registerMigration("v3-group-commit") { db in
             try db.execute(sql: v3GroupCommit)
         }
+        migrator.registerMigration("v4-running-an-event") { db in
+            try db.execute(sql: v4RunningAnEvent, arguments: [DatabaseTimestamp.string(Date())])
+        }
         return migrator
     }
 
@@ -151,5 +155,36 @@ extension AppDatabase {
             UPDATE event_counts SET count = count - 1 WHERE status = OLD.status;
             UPDATE event_counts SET count = count + 1 WHERE status = NEW.status;
         END;
+        """
+
+    /// Check-in and the seat ledger. Events that exist already start their
+    /// ledger with their balance at migration (`OPENING_BALANCE`), so that every event's deltas sum to its
+    /// available seats from the first day.
+    private static let v4RunningAnEvent = """
+        ALTER TABLE bookings ADD COLUMN checked_in_at TEXT;
+
+        CREATE TABLE seat_ledger (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            event_id INTEGER NOT NULL,
+            delta INTEGER NOT NULL,
+            reason TEXT NOT NULL CHECK (reason IN (
+                'OPENING_BALANCE', 'EVENT_CREATED', 'BOOKED', 'CANCELLED', 'CAPACITY_CHANGED', 'EVENT_CANCELLED',
+                'HOLD_PLACED', 'HOLD_RELEASED', 'HOLD_EXPIRED', 'HOLD_CONFIRMED')),
+            available_after INTEGER NOT NULL CHECK (available_after >= 0),
+            version INTEGER NOT NULL,
+            booking_reference TEXT,
+            hold_reference TEXT,
+            actor_id INTEGER,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX seat_ledger_event ON seat_ledger(event_id, id);
+        CREATE TRIGGER seat_ledger_no_update BEFORE UPDATE ON seat_ledger BEGIN
+            SELECT RAISE(ABORT, 'the seat ledger is append-only');
+        END;
+        CREATE TRIGGER seat_ledger_no_delete BEFORE DELETE ON seat_ledger BEGIN
+            SELECT RAISE(ABORT, 'the seat ledger is append-only');
+        END;
+        INSERT INTO seat_ledger (event_id, delta, reason, available_after, version, created_at)
+            SELECT id, available_seats, 'OPENING_BALANCE', available_seats, version, ? FROM events ORDER BY id;
         """
 }

@@ -13,6 +13,8 @@ public enum StorageError: Error, Equatable, Sendable {
     case eventInPast
     case seatsUnavailable(requested: Int, available: Int)
     case bookingAlreadyCancelled
+    /// A cancelled booking cannot be checked in.
+    case bookingCancelled
     case eventHasBookings
     case seatsBelowBooked(booked: Int)
     case eventIsFinal(EventStatus)

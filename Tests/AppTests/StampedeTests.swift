@@ -163,6 +163,13 @@ import Testing
             let event = try await api.app.database.event(id: eventId, viewerId: nil).event
             #expect(event.totalSeats == 520)
             #expect(event.availableSeats == 520 - 200, "every cancellation gave its 2 seats back and every booking holds 1")
+            // The seat ledger, read through the API, accounts for every one of those changes.
+            let ledger = try await SeatLedgerTests.ledger(api, eventId: eventId, token: organizer)
+            #expect(ledger.compactMap { $0["delta"]?.intValue }.reduce(0, +) == event.availableSeats)
+            #expect(ledger.last?["availableAfter"]?.intValue == event.availableSeats)
+            let reasons = ledger.compactMap { $0["reason"]?.stringValue }
+            #expect(reasons.filter { $0 == "BOOKED" }.count == 260 && reasons.filter { $0 == "CANCELLED" }.count == 60)
+            #expect(reasons.filter { $0 == "CAPACITY_CHANGED" }.count == 1)
             #expect(try await api.app.database.checkIntegrity().isHealthy)
         }
     }

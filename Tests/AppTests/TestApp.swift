@@ -89,18 +89,26 @@ struct TestAPI: Sendable {
     }
 
     /// Registers through send-code and register, and returns the access token.
-    func register(_ email: String, role: String = "USER", password: String = "Passw0rd!") async throws -> String {
+    func register(
+        _ email: String, role: String = "USER", password: String = "Passw0rd!", firstname: String = "Test", lastname: String = "Person"
+    ) async throws -> String {
         let sent = try await request(.post, "/auth/send-code", json: #"{"email": "\#(email)", "type": "register"}"#)
         guard sent.status == .ok else { throw TestFailure("send-code: \(sent.status) \(String(buffer: sent.body))") }
         let code = try await mailedCode(to: email)
         let response = try await request(.post, "/auth/register", json: """
-            {"firstname": "Test", "lastname": "Person", "email": "\(email)", "password": "\(password)", "country": "Germany",
+            {"firstname": \(Self.jsonString(firstname)), "lastname": \(Self.jsonString(lastname)), "email": "\(email)", "password": "\(password)",
+             "country": "Germany",
              "emailVerificationCode": "\(code)", "role": "\(role)"}
             """)
         guard response.status == .created, let token = try response.json()["accessToken"]?.stringValue else {
             throw TestFailure("register: \(response.status) \(String(buffer: response.body))")
         }
         return token
+    }
+
+    /// `text` as a JSON string literal, quotes and all.
+    static func jsonString(_ text: String) -> String {
+        String(decoding: try! JSONEncoder().encode(text), as: UTF8.self)
     }
 
     /// Creates an event as the organizer behind `token` and returns its id.

@@ -1,5 +1,6 @@
 """Fills a seeded database with EVENTS published events and BOOKINGS confirmed bookings spread over them,
-as the service would have written them (seats taken, versions bumped, the counters kept by the triggers),
+as the service would have written them (seats taken, versions bumped, the counters kept by the triggers, one
+seat-ledger entry per change),
 so that `make bench` can compare a large database with a small one. Usage: prefill.py DB EVENTS BOOKINGS"""
 import sqlite3
 import sys
@@ -22,5 +23,14 @@ with db:
         "INSERT INTO bookings (booking_reference, event_id, user_id, seat_count, status, created_at, updated_at)"
         " VALUES (?, ?, ?, 1, 'CONFIRMED', ?, ?)",
         ((str(uuid.uuid4()), first + n // per_event, users[n % len(users)], stamp, stamp) for n in range(per_event * events)))
+    db.executemany(
+        "INSERT INTO seat_ledger (event_id, delta, reason, available_after, version, actor_id, created_at)"
+        " VALUES (?, ?, 'EVENT_CREATED', ?, 0, ?, ?)",
+        ((first + i, seats, seats, organizer, stamp) for i in range(events)))
+    db.execute(
+        "INSERT INTO seat_ledger (event_id, delta, reason, available_after, version, booking_reference, actor_id, created_at)"
+        " SELECT event_id, -1, 'BOOKED', ? - ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY id),"
+        " ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY id), booking_reference, user_id, created_at"
+        " FROM bookings WHERE event_id >= ? ORDER BY id", (seats, first))
 db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 print(f"prefilled {events} events (ids {first}..{first + events - 1}) and {per_event * events} bookings")

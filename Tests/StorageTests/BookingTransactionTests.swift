@@ -16,12 +16,20 @@ final class Counter: Sendable {
 func rivalBooking(_ db: Database, eventId: Int64, userId: Int64, seats: Int) throws {
     try db.execute(
         sql: "UPDATE events SET available_seats = available_seats - ?, version = version + 1 WHERE id = ?", arguments: [seats, eventId])
+    let reference = UUID().uuidString.lowercased()
     try db.execute(
         sql: """
             INSERT INTO bookings (booking_reference, event_id, user_id, seat_count, status, created_at, updated_at)
             VALUES (?, ?, ?, ?, 'CONFIRMED', ?, ?)
             """,
-        arguments: [UUID().uuidString.lowercased(), eventId, userId, seats, Date(), Date()])
+        arguments: [reference, eventId, userId, seats, Date(), Date()])
+    // Any writer of this schema keeps the seat ledger, or `check` finds it out.
+    try db.execute(
+        sql: """
+            INSERT INTO seat_ledger (event_id, delta, reason, available_after, version, booking_reference, actor_id, created_at)
+            SELECT id, ?, 'BOOKED', available_seats, version, ?, ?, ? FROM events WHERE id = ?
+            """,
+        arguments: [-seats, reference, userId, Date(), eventId])
 }
 
 @Suite struct BookingTransactionTests {

@@ -1,10 +1,11 @@
 import ArgumentParser
 import Storage
 
-/// `event-booking check`: SQLite's integrity check plus the seat invariant on every event; exit 1 when broken.
+/// `event-booking check`: SQLite's integrity check plus the seat invariant and the seat ledger on every event;
+/// exit 1 when broken.
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check", abstract: "Verify the database file and that every event's seats match its bookings.")
+        commandName: "check", abstract: "Verify the database file and that every event's seats match its bookings and its seat ledger.")
 
     @OptionGroup var options: ConfigOptions
 
@@ -20,11 +21,18 @@ struct CheckCommand: AsyncParsableCommand {
     static func render(_ report: IntegrityReport) -> String {
         var lines = ["integrity_check: \(report.integrityCheck.joined(separator: "; "))"]
         lines.append("foreign key violations: \(report.foreignKeyViolations)")
-        lines.append("events checked: \(report.eventsChecked), seat mismatches: \(report.seatMismatches.count)")
+        lines.append(
+            "events checked: \(report.eventsChecked), seat mismatches: \(report.seatMismatches.count), "
+                + "ledger mismatches: \(report.ledgerMismatches.count)")
         for mismatch in report.seatMismatches {
             lines.append(
                 "  event \(mismatch.eventId): total \(mismatch.totalSeats) - available \(mismatch.availableSeats) = "
                     + "\(mismatch.totalSeats - mismatch.availableSeats) booked, but confirmed bookings hold \(mismatch.confirmedSeats)")
+        }
+        for mismatch in report.ledgerMismatches {
+            lines.append(
+                "  event \(mismatch.eventId): available \(mismatch.availableSeats), but its seat ledger sums to \(mismatch.ledgerSum)"
+                    + " and ends at \(mismatch.lastAvailableAfter.map(String.init) ?? "nothing")")
         }
         if !report.eventCountMismatches.isEmpty {
             lines.append("event counters that disagree with the events: \(report.eventCountMismatches.joined(separator: ", "))")

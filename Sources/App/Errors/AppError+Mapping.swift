@@ -25,6 +25,8 @@ extension AppError {
                 message: "Not enough seats available. Requested: \(requested), Available: \(available)")
         case .bookingAlreadyCancelled:
             self.init(status: .badRequest, code: "BOOKING_ALREADY_CANCELLED", message: "Booking is already cancelled")
+        case .bookingCancelled:
+            self.init(status: .conflict, code: "BOOKING_CANCELLED", message: "Booking is cancelled and cannot be checked in")
         case .eventHasBookings:
             self.init(status: .badRequest, code: "EVENT_HAS_BOOKINGS", message: "Event has bookings; cancel the event instead of deleting it")
         case .seatsBelowBooked(let booked):

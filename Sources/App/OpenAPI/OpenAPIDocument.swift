@@ -24,6 +24,7 @@ enum OpenAPIDocument {
                 ["name": "Auth", "description": "One-time codes, registration, login"],
                 ["name": "Events", "description": "The public catalogue and the organizer's events"],
                 ["name": "Bookings", "description": "Booking and cancelling seats"],
+                ["name": "Organizers", "description": "Running an event: attendees, check-in, the seat ledger"],
                 ["name": "Operations", "description": "Health and this documentation"],
             ],
             "paths": OpenAPIPaths.all,

@@ -9,7 +9,19 @@ enum OpenAPIPaths {
         "limit": ["name": "limit", "in": "query", "description": "items per page", "schema": O.integer(min: 1, max: 100, example: 10, format: "int32")],
         "eventId": ["name": "id", "in": "path", "required": true, "schema": O.integer(min: 1, example: 1)],
         "bookingReference": ["name": "ref", "in": "path", "required": true, "schema": O.string(format: "uuid", example: "7ffcfc58-09f0-4717-932a-ab9f981db3fd")],
+        "format": [
+            "name": "format", "in": "query", "description": "csv: every row as text/csv, not a page (so does `Accept: text/csv`)",
+            "schema": ["type": "string", "enum": ["json", "csv"]],
+        ],
     ]
+
+    /// A 200 that is a page of `pageSchema` as JSON, or the whole list as CSV.
+    static func csvOrJSON(_ description: String, _ pageSchema: String) -> JSONValue {
+        [
+            "description": .string(description),
+            "content": ["application/json": ["schema": O.ref(pageSchema)], "text/csv": ["schema": ["type": "string"]]],
+        ]
+    }
 
     static func parameter(_ name: String) -> JSONValue { ["$ref": .string("#/components/parameters/\(name)")] }
 
@@ -131,6 +143,26 @@ enum OpenAPIPaths {
                     "404": O.error("no such event (`EVENT_NOT_FOUND`)"),
                 ]),
         ],
+        "/events/{id}/attendees": [
+            "parameters": [parameter("eventId")],
+            "get": operation(
+                "listAttendees", "Organizers", "The confirmed bookings of an own event with their bookers, in booking order", secured: true,
+                parameters: [parameter("page"), parameter("limit"), parameter("format")],
+                responses: [
+                    "200": csvOrJSON("a page of attendees, or every attendee as CSV (cells a spreadsheet would run as formulas begin with ')", "AttendeePage"),
+                    "400": invalid, "401": unauthorized, "403": forbidden, "404": O.error("no such event (`EVENT_NOT_FOUND`)"),
+                ])
+        ],
+        "/events/{id}/ledger": [
+            "parameters": [parameter("eventId")],
+            "get": operation(
+                "seatLedger", "Organizers", "Every change of an own event's available seats, oldest first; the deltas sum to availableSeats",
+                secured: true, parameters: [parameter("page"), parameter("limit"), parameter("format")],
+                responses: [
+                    "200": csvOrJSON("a page of ledger entries, or the whole ledger as CSV", "SeatLedgerPage"),
+                    "400": invalid, "401": unauthorized, "403": forbidden, "404": O.error("no such event (`EVENT_NOT_FOUND`)"),
+                ])
+        ],
         "/events/organizer/my-events": [
             "get": operation(
                 "myEvents", "Events", "The caller's own events of every status (organizers)", secured: true,
@@ -179,6 +211,18 @@ enum OpenAPIPaths {
                     "404": O.error("no such booking (`BOOKING_NOT_FOUND`)"),
                     "503": storageUnavailable,
                 ]),
+        ],
+        "/bookings/{ref}/check-in": [
+            "parameters": [parameter("bookingReference")],
+            "post": operation(
+                "checkIn", "Organizers", "Check a booking in at the door (the event's organizer); again answers the same checkedInAt",
+                secured: true,
+                responses: [
+                    "200": O.response("the booking, checked in", "Booking"), "401": unauthorized, "403": forbidden,
+                    "404": O.error("no such booking (`BOOKING_NOT_FOUND`)"),
+                    "409": O.error("the booking is cancelled (`BOOKING_CANCELLED`)"),
+                    "503": storageUnavailable,
+                ])
         ],
         "/health/live": [
             "get": operation(

@@ -93,14 +93,36 @@ enum OpenAPISchemas {
                     "id": O.integer(min: 1), "bookingReference": O.string(format: "uuid", example: "7ffcfc58-09f0-4717-932a-ab9f981db3fd"),
                     "eventId": O.integer(min: 1), "userId": O.integer(min: 1), "seatCount": O.integer(min: 1, example: 2),
                     "status": O.enumeration(BookingStatus.self), "createdAt": timestamp, "updatedAt": timestamp,
+                    "checkedInAt": O.nullable(timestamp),
                     "event": O.object(
                         ["id": O.integer(min: 1), "title": O.string(), "eventDate": O.nullable(timestamp), "status": O.enumeration(EventStatus.self)],
                         required: ["id", "title", "eventDate", "status"]),
-                ], required: ["id", "bookingReference", "eventId", "userId", "seatCount", "status", "createdAt", "updatedAt", "event"]),
+                ], required: ["id", "bookingReference", "eventId", "userId", "seatCount", "status", "createdAt", "updatedAt", "checkedInAt", "event"]),
             "BookingEnvelope": O.object(
                 ["success": ["type": "boolean", "enum": [true]], "message": O.string(example: "Booking confirmed successfully"), "data": O.ref("Booking")],
                 required: ["success", "message", "data"]),
             "BookingPage": O.object(["data": ["type": "array", "items": O.ref("Booking")], "meta": O.ref("PageMeta")], required: ["data", "meta"]),
+            "Attendee": O.object(
+                [
+                    "bookingReference": O.string(format: "uuid"), "seatCount": O.integer(min: 1, example: 2), "createdAt": timestamp,
+                    "checkedInAt": O.nullable(timestamp),
+                    "booker": O.object(
+                        ["id": O.integer(min: 1), "firstname": O.string(), "lastname": O.string(), "email": O.string(format: "email")],
+                        required: ["id", "firstname", "lastname", "email"]),
+                ], required: ["bookingReference", "seatCount", "createdAt", "checkedInAt", "booker"]),
+            "AttendeePage": O.object(["data": ["type": "array", "items": O.ref("Attendee")], "meta": O.ref("PageMeta")], required: ["data", "meta"]),
+            "SeatLedgerEntry": O.object(
+                [
+                    "id": O.integer(min: 1), "eventId": O.integer(min: 1), "delta": O.integer(example: -2),
+                    "reason": O.enumeration(SeatChangeReason.self), "availableAfter": O.integer(min: 0, example: 48),
+                    "version": O.integer(min: 0), "bookingReference": O.nullable(O.string(format: "uuid")),
+                    "holdReference": O.nullable(O.string(format: "uuid")), "actorId": O.nullable(O.integer(min: 1)), "createdAt": timestamp,
+                ],
+                required: [
+                    "id", "eventId", "delta", "reason", "availableAfter", "version", "bookingReference", "holdReference", "actorId", "createdAt",
+                ]),
+            "SeatLedgerPage": O.object(
+                ["data": ["type": "array", "items": O.ref("SeatLedgerEntry")], "meta": O.ref("PageMeta")], required: ["data", "meta"]),
             "Health": O.object(["status": ["type": "string", "enum": ["ok", "unavailable"]]], required: ["status"]),
         ]
     }

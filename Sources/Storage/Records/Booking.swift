@@ -21,6 +21,8 @@ public struct Booking: Codable, Sendable, Equatable, FetchableRecord, MutablePer
     public var status: BookingStatus
     public var createdAt: Date
     public var updatedAt: Date
+    /// When the event's organizer checked the booker in; set once.
+    public var checkedInAt: Date?
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
@@ -38,6 +40,7 @@ extension Booking {
         status = row["status"]
         createdAt = row["created_at"]
         updatedAt = row["updated_at"]
+        checkedInAt = row["checked_in_at"]
     }
 }
 

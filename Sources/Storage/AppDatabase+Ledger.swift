@@ -1,0 +1,48 @@
+import Foundation
+import GRDB
+
+extension AppDatabase {
+    /// Appends one change of event `eventId`'s available seats to the ledger; every command that changes
+    /// them calls it in the same savepoint as the change.
+    static func recordSeatChange(
+        eventId: Int64, delta: Int, reason: SeatChangeReason, availableAfter: Int, version: Int, bookingReference: String? = nil,
+        holdReference: String? = nil, actorId: Int64?, stamp: String, _ db: Database
+    ) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO seat_ledger (event_id, delta, reason, available_after, version, booking_reference, hold_reference, actor_id, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [eventId, delta, reason, availableAfter, version, bookingReference, holdReference, actorId, stamp])
+    }
+
+    /// Up to `limit` ledger entries of an event `actorId` organizes, oldest first, after entry `afterId`:
+    /// an export reads the whole ledger this way, a slice at a time.
+    public func seatLedger(eventId: Int64, actorId: Int64, afterId: Int64, limit: Int) async throws -> [SeatLedgerEntry] {
+        try await pool.read { db in
+            try Self.requireOrganizer(of: eventId, actorId: actorId, db)
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM seat_ledger WHERE event_id = ? AND id > ? ORDER BY id LIMIT ?", arguments: [eventId, afterId, limit]
+            ).map(SeatLedgerEntry.init(row:))
+        }
+    }
+
+    /// A page of the ledger of an event `actorId` organizes, oldest first.
+    public func seatLedger(eventId: Int64, actorId: Int64, page: PageRequest) async throws -> Page<SeatLedgerEntry> {
+        try await pool.read { db in
+            try Self.requireOrganizer(of: eventId, actorId: actorId, db)
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM seat_ledger WHERE event_id = ?", arguments: [eventId]) ?? 0
+            let entries = try Row.fetchAll(
+                db, sql: "SELECT * FROM seat_ledger WHERE event_id = ? ORDER BY id LIMIT ? OFFSET ?",
+                arguments: [eventId, page.limit, page.offset]
+            ).map(SeatLedgerEntry.init(row:))
+            return Page(items: entries, total: total, request: page)
+        }
+    }
+
+    /// Throws unless event `eventId` exists, `actorId` may see it (`notFound`) and organizes it (`forbidden`).
+    static func requireOrganizer(of eventId: Int64, actorId: Int64, _ db: Database) throws {
+        guard let event = try fetchEvent(id: eventId, db), isVisible(event, to: actorId) else { throw StorageError.notFound(.event) }
+        guard event.organizerId == actorId else { throw StorageError.forbidden(.event) }
+    }
+}
