@@ -1,4 +1,5 @@
 import Auth
+import CoreMetrics
 import Foundation
 import Hummingbird
 import Logging
@@ -10,13 +11,19 @@ import Storage
 /// The database is closed when the application stops.
 func buildApplication(_ configuration: AppConfiguration, logger: Logger? = nil) async throws -> some ApplicationProtocol {
     let logger = logger ?? makeLogger(configuration)
-    let database = try AppDatabase(path: configuration.databasePath, durability: configuration.durability, logger: logger)
-    return try await buildApplication(configuration, database: database, closeDatabaseOnStop: true, logger: logger)
+    let metrics = configuration.metricsEnabled ? ServiceMetrics() : nil
+    let database = try AppDatabase(
+        path: configuration.databasePath, durability: configuration.durability, metrics: metrics?.factory ?? NOOPMetricsHandler.instance,
+        logger: logger)
+    return try await buildApplication(configuration, database: database, metrics: metrics, closeDatabaseOnStop: true, logger: logger)
 }
 
 /// Builds the application on an open `database` (tests pass their own, to look inside it afterwards).
+/// `metrics` is where the requests, bookings and rate limits are counted (the database's writer reports to
+/// its `factory` when it was opened with it); nil: nothing is counted and /metrics is a 404.
 func buildApplication(
-    _ configuration: AppConfiguration, database: AppDatabase, closeDatabaseOnStop: Bool = false, logger: Logger? = nil
+    _ configuration: AppConfiguration, database: AppDatabase, metrics: ServiceMetrics? = nil, closeDatabaseOnStop: Bool = false,
+    logger: Logger? = nil
 ) async throws -> some ApplicationProtocol {
     let logger = logger ?? makeLogger(configuration)
     let secret = try configuration.resolvedJWTSecret()
@@ -27,7 +34,8 @@ func buildApplication(
     }
     let templates = try await MailTemplates(directory: configuration.mailTemplatesDirectory ?? MailTemplates.bundledDirectory)
     let mailer = Mailer(templates: templates, sealer: MailSealer(secret: secret), wakeUp: OutboxWakeUp())
-    let router = buildRouter(configuration, database: database, tokens: tokens, secret: secret, mailer: mailer, logger: logger)
+    let router = buildRouter(
+        configuration, database: database, tokens: tokens, secret: secret, mailer: mailer, metrics: metrics, logger: logger)
     var outbox = OutboxDeliveryService(
         database: database, transport: try makeMailTransport(configuration, logger: logger), mailer: mailer, logger: logger)
     outbox.baseBackoff = configuration.mailRetryBase
@@ -49,10 +57,13 @@ func buildApplication(
 
 /// Every route of the service, behind the middleware every request passes (logging, errors, authentication).
 func buildRouter(
-    _ configuration: AppConfiguration, database: AppDatabase, tokens: TokenService, secret: String, mailer: Mailer, logger: Logger
+    _ configuration: AppConfiguration, database: AppDatabase, tokens: TokenService, secret: String, mailer: Mailer,
+    metrics: ServiceMetrics?, logger: Logger
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
-    let limits = RateLimits(configuration)
+    var limits = RateLimits(configuration)
+    limits.metrics = metrics
+    if let metrics { router.add(middleware: RequestMetricsMiddleware(factory: metrics.factory)) }
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: AuthenticationMiddleware(tokens: tokens, database: database))
@@ -62,10 +73,15 @@ func buildRouter(
         allowOrganizerSignup: configuration.allowOrganizerSignup, limits: limits
     ).addRoutes(to: router)
     EventController(database: database, mailer: mailer).addRoutes(to: router)
-    BookingController(database: database, maxSeatsPerBooking: configuration.bookingMaxSeats, mailer: mailer, limits: limits).addRoutes(to: router)
+    BookingController(database: database, maxSeatsPerBooking: configuration.bookingMaxSeats, mailer: mailer, limits: limits, metrics: metrics)
+        .addRoutes(to: router)
     AttendeeController(database: database).addRoutes(to: router)
     SeatLedgerController(database: database).addRoutes(to: router)
+    EventStatsController(database: database).addRoutes(to: router)
     HealthController(database: database).addRoutes(to: router)
+    if let metrics {
+        MetricsController(metrics: metrics, database: database, token: configuration.metricsToken, limits: limits).addRoutes(to: router)
+    }
     APIDocumentationController(
         document: OpenAPIDocument.make(maxSeatsPerBooking: configuration.bookingMaxSeats),
         swaggerUI: SwaggerUIAssets(directory: configuration.swaggerUIDirectory, logger: logger)

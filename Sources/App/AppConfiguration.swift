@@ -54,6 +54,10 @@ struct AppConfiguration: Sendable {
     var rateLimitBookingsPerUser: RateLimit? = RateLimit(count: 120, window: 60)
     /// The one proxy whose `X-Forwarded-For` (its last hop) names the client; nil: the socket's peer is the client.
     var trustedProxy: String?
+    /// false: no metrics are kept, and /metrics is a 404.
+    var metricsEnabled = true
+    /// The bearer token /metrics requires; nil: only clients on loopback get it.
+    var metricsToken: String?
     /// log2 of scrypt's N for password hashes.
     var passwordHashCost = 15
     var durability = AppDatabase.Durability.full
@@ -97,6 +101,8 @@ struct AppConfiguration: Sendable {
         rateLimitAuthPerIP = try parser.rateLimit("rate.limit.auth.per.ip") ?? rateLimitAuthPerIP
         rateLimitBookingsPerUser = try parser.rateLimit("rate.limit.bookings.per.user") ?? rateLimitBookingsPerUser
         trustedProxy = parser.string("trusted.proxy")
+        metricsEnabled = try parser.boolean("metrics.enabled") ?? metricsEnabled
+        metricsToken = parser.string("metrics.token", isSecret: true)
         passwordHashCost = try parser.integer("password.hash.cost", in: 4...20) ?? passwordHashCost
         durability = try parser.choice("database.synchronous", AppDatabase.Durability.self) ?? durability
         retention = try parser.duration("data.retention") ?? retention

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import GRDB
 import Logging
@@ -29,17 +30,19 @@ public struct AppDatabase: Sendable {
     var beforeGuardedWrite: (@Sendable (Database) throws -> Void)?
 
     /// Opens (creating folder and file when missing) and migrates the database at `path`.
+    /// `metrics` receives the booking writer's batch sizes and commit times; by default they are not kept.
     public init(
         path: String,
         durability: Durability = .full,
         busyTimeout: TimeInterval = 5,
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance,
         logger: Logger = Logger(label: "storage")
     ) throws {
-        try self.init(path: path, durability: durability, busyTimeout: busyTimeout, beforeCommit: nil, logger: logger)
+        try self.init(path: path, durability: durability, busyTimeout: busyTimeout, metrics: metrics, beforeCommit: nil, logger: logger)
     }
 
     init(
-        path: String, durability: Durability = .full, busyTimeout: TimeInterval = 5,
+        path: String, durability: Durability = .full, busyTimeout: TimeInterval = 5, metrics: any MetricsFactory = NOOPMetricsHandler.instance,
         beforeCommit: (@Sendable (Database) throws -> Void)?, logger: Logger = Logger(label: "storage")
     ) throws {
         let url = URL(fileURLWithPath: path)
@@ -63,7 +66,7 @@ public struct AppDatabase: Sendable {
         }
         self.connections = connections
         self.faults = StorageFaults(folder: url.deletingLastPathComponent().path, logger: logger)
-        self.writer = BookingWriter(connections: connections, faults: faults, beforeCommit: beforeCommit)
+        self.writer = BookingWriter(connections: connections, faults: faults, metrics: WriterMetrics(factory: metrics), beforeCommit: beforeCommit)
         self.users = users
         self.events = events
         self.logger = logger

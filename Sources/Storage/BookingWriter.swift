@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import GRDB
 import Synchronization
@@ -33,16 +34,19 @@ final class BookingWriter: Sendable {
 
     private let connections: DatabaseConnections
     private let faults: StorageFaults
+    private let metrics: WriterMetrics
     private let state = Mutex(State())
     let maxBatchSize: Int
     /// Runs after the batch's commands, before its commit; tests use it to make a commit fail.
     let beforeCommit: (@Sendable (Database) throws -> Void)?
 
     init(
-        connections: DatabaseConnections, faults: StorageFaults, maxBatchSize: Int = 256, beforeCommit: (@Sendable (Database) throws -> Void)? = nil
+        connections: DatabaseConnections, faults: StorageFaults, metrics: WriterMetrics, maxBatchSize: Int = 256,
+        beforeCommit: (@Sendable (Database) throws -> Void)? = nil
     ) {
         self.connections = connections
         self.faults = faults
+        self.metrics = metrics
         self.maxBatchSize = max(1, maxBatchSize)
         self.beforeCommit = beforeCommit
     }
@@ -107,6 +111,7 @@ final class BookingWriter: Sendable {
             return
         }
         let beforeCommit = self.beforeCommit
+        let started = ContinuousClock.now
         do {
             let completions = try await connections.writablePool().writeWithoutTransaction { db -> [Completion] in
                 var completions: [Completion] = []
@@ -121,6 +126,9 @@ final class BookingWriter: Sendable {
                 return completions
             }
             faults.recordSuccess()
+            metrics.batchSize.record(batch.count)
+            let elapsed = (ContinuousClock.now - started).components
+            metrics.commitDuration.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
             for completion in completions { completion(nil) }
         } catch {
             connections.writeFailed(error)

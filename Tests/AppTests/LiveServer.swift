@@ -12,30 +12,36 @@ final class LiveServer: Sendable {
     let folder: URL
     let port: Int
     let databasePath: String
-    let client: HTTPClient
+    private let clients = Mutex<[HTTPClient]>([])
     private let serving = Mutex<Process?>(nil)
+
+    /// The client for the current `serve`. Each start gets a new one: after a server went away, a client
+    /// backs off before connecting again, for longer with every refused connection of a rush.
+    var client: HTTPClient { clients.withLock { $0.last! } }
+
+    private static func makeClient() -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 32
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
 
     /// A new folder with a seeded database at `databasePath` (default: in the folder).
     static func seeded(databasePath: String? = nil) async throws -> LiveServer {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("live-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 32
         let server = LiveServer(
             folder: folder, port: try await FileModeTests.freePort(),
-            databasePath: databasePath ?? folder.appendingPathComponent("event-booking.sqlite").path,
-            client: HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration))
+            databasePath: databasePath ?? folder.appendingPathComponent("event-booking.sqlite").path)
         let seed = try server.run(["seed"])
         seed.waitUntilExit()
         guard seed.terminationStatus == 0 else { throw TestFailure("seed failed") }
         return server
     }
 
-    private init(folder: URL, port: Int, databasePath: String, client: HTTPClient) {
+    private init(folder: URL, port: Int, databasePath: String) {
         self.folder = folder
         self.port = port
         self.databasePath = databasePath
-        self.client = client
     }
 
     var environment: [String: String] {
@@ -75,6 +81,7 @@ final class LiveServer: Sendable {
         process.standardError = log
         try process.run()
         serving.withLock { $0 = process }
+        clients.withLock { $0.append(Self.makeClient()) }
         try await waitFor("/health/live")
         return process
     }
@@ -89,8 +96,7 @@ final class LiveServer: Sendable {
         log.split(separator: "\n").filter { $0.contains(text) }
     }
 
-    /// Polls `path` until it answers 200, for at most `seconds`. Each try is short: after a server went away,
-    /// the client backs off before it connects again, and a long try would wait through all of that.
+    /// Polls `path` until it answers 200, for at most `seconds`.
     func waitFor(_ path: String, seconds: Int = 60) async throws {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while ContinuousClock.now < deadline {
@@ -165,7 +171,7 @@ final class LiveServer: Sendable {
     /// Kills `serve` if it runs, ends the client and removes the folder; call it on every path out.
     func shutdown() async {
         stop(signal: SIGKILL)
-        try? await client.shutdown()
+        for client in clients.withLock({ $0 }) { try? await client.shutdown() }
         try? FileManager.default.removeItem(at: folder)
     }
 

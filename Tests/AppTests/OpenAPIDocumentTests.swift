@@ -29,7 +29,7 @@ import Testing
                 configuration, database: api.app.database,
                 tokens: try await TokenService(secret: configuration.jwtSecret!, lifetime: 60), secret: configuration.jwtSecret!,
                 mailer: Mailer(templates: try await MailTemplates(), sealer: MailSealer(secret: configuration.jwtSecret!), wakeUp: OutboxWakeUp()),
-                logger: Logger(label: "test"))
+                metrics: ServiceMetrics(), logger: Logger(label: "test"))
             let routed = Set(
                 router.routes.map { route in
                     let path = route.path.description.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import CoreMetrics
 import Logging
 import Storage
 import Testing
@@ -12,6 +13,8 @@ struct TestApp {
     let folder: URL
     var configuration: AppConfiguration
     let database: AppDatabase
+    /// What the app counts, the database's writer included (nil with METRICS_ENABLED=false).
+    let metrics: ServiceMetrics?
 
     /// Settings for a test: everything in `folder`, any free port, codes mailed to files, cheap password hashes.
     static func configuration(folder: URL) -> AppConfiguration {
@@ -38,10 +41,12 @@ struct TestApp {
         defer { if given == nil { try? FileManager.default.removeItem(at: folder) } }
         var configuration = Self.configuration(folder: folder)
         configure(&configuration)
-        let database = try AppDatabase(path: configuration.databasePath, logger: logger ?? Logger(label: "storage"))
+        let metrics = configuration.metricsEnabled ? ServiceMetrics() : nil
+        let database = try AppDatabase(
+            path: configuration.databasePath, metrics: metrics?.factory ?? NOOPMetricsHandler.instance, logger: logger ?? Logger(label: "storage"))
         defer { try? database.close() }
-        let app = try await buildApplication(configuration, database: database, logger: logger)
-        let testApp = TestApp(folder: folder, configuration: configuration, database: database)
+        let app = try await buildApplication(configuration, database: database, metrics: metrics, logger: logger)
+        let testApp = TestApp(folder: folder, configuration: configuration, database: database, metrics: metrics)
         return try await app.test(setup) { client in try await body(TestAPI(client: client, app: testApp)) }
     }
 }

@@ -12,6 +12,7 @@ struct BookingController {
     let maxSeatsPerBooking: Int
     let mailer: Mailer
     var limits = RateLimits()
+    var metrics: ServiceMetrics?
 
     func addRoutes(to router: Router<AppRequestContext>) {
         let bookings = router.group("bookings", context: AuthenticatedContext.self)
@@ -22,6 +23,32 @@ struct BookingController {
     }
 
     @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        guard let metrics else { return try await book(request, context: context).response }
+        do {
+            let (response, outcome) = try await book(request, context: context)
+            metrics.recordBooking(outcome)
+            return response
+        } catch {
+            metrics.recordBooking(Self.outcome(of: error))
+            throw error
+        }
+    }
+
+    /// How `eventbooking_bookings_total` counts a booking that failed with `error`.
+    static func outcome(of error: any Error) -> ServiceMetrics.BookingOutcome {
+        switch error {
+        case let error as StorageError:
+            switch error {
+            case .seatsUnavailable: .soldOut
+            case .eventNotBookable, .eventInPast: .notBookable
+            default: .error
+            }
+        case let error as AppError where error.status == .tooManyRequests: .limited
+        default: .error
+        }
+    }
+
+    private func book(_ request: Request, context: AuthenticatedContext) async throws -> (response: Response, outcome: ServiceMetrics.BookingOutcome) {
         try limits.countBooking(userId: context.userId)
         var fields = FieldReader(try await request.jsonObject(context: context))
         let eventId = fields.integer("eventId", required: true, range: 1...Int.max)
@@ -48,9 +75,9 @@ struct BookingController {
             context.logger.info(
                 "booking confirmed",
                 metadata: ["booking.reference": "\(details.booking.bookingReference)", "event.id": "\(eventId)", "attempts": "\(attempts)"])
-            return try Self.created(details, replayed: false)
+            return (try Self.created(details, replayed: false), .confirmed)
         case .replayed(let details):
-            return try Self.created(details, replayed: true)
+            return (try Self.created(details, replayed: true), .replayed)
         }
     }
 
@@ -69,6 +96,7 @@ struct BookingController {
 
     @Sendable func cancel(_ request: Request, context: AuthenticatedContext) async throws -> BookingEnvelope {
         let details = try await database.cancelBooking(reference: try Self.reference(context), userId: context.userId)
+        metrics?.recordCancellation()
         mailer.wakeUp.signal()
         context.logger.info("booking cancelled", metadata: ["booking.reference": "\(details.booking.bookingReference)"])
         return BookingEnvelope(message: "Booking cancelled successfully. Seats have been released.", data: BookingResponse(details))

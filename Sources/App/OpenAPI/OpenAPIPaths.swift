@@ -163,6 +163,16 @@ enum OpenAPIPaths {
                     "400": invalid, "401": unauthorized, "403": forbidden, "404": O.error("no such event (`EVENT_NOT_FOUND`)"),
                 ])
         ],
+        "/events/{id}/stats": [
+            "parameters": [parameter("eventId")],
+            "get": operation(
+                "eventStats", "Organizers", "An own event's seats (total, booked, held, available, checked in) and bookings per day",
+                secured: true,
+                responses: [
+                    "200": O.response("the numbers", "EventStats"), "400": invalid, "401": unauthorized, "403": forbidden,
+                    "404": O.error("no such event (`EVENT_NOT_FOUND`)"),
+                ])
+        ],
         "/events/organizer/my-events": [
             "get": operation(
                 "myEvents", "Events", "The caller's own events of every status (organizers)", secured: true,
@@ -238,6 +248,16 @@ enum OpenAPIPaths {
             "get": operation(
                 "health", "Operations", "The same as /health/ready",
                 responses: ["200": O.response("ready", "Health"), "503": O.response("the database does not answer", "Health")])
+        ],
+        "/metrics": [
+            "get": operation(
+                "metrics", "Operations",
+                "Prometheus metrics: with METRICS_TOKEN set, for its bearer only; unset, for clients on loopback only (404 for others)",
+                responses: [
+                    "200": ["description": "the metrics in Prometheus' text format", "content": ["text/plain": ["schema": ["type": "string"]]]],
+                    "401": O.error("METRICS_TOKEN is set and this is not it (`UNAUTHORIZED`)"),
+                    "404": O.error("not on loopback and no METRICS_TOKEN set, or metrics are off (`NOT_FOUND`)"),
+                ])
         ],
         "/api-spec-json": [
             "get": operation(

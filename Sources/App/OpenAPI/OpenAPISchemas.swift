@@ -123,6 +123,19 @@ enum OpenAPISchemas {
                 ]),
             "SeatLedgerPage": O.object(
                 ["data": ["type": "array", "items": O.ref("SeatLedgerEntry")], "meta": O.ref("PageMeta")], required: ["data", "meta"]),
+            "EventStats": O.object(
+                [
+                    "eventId": O.integer(min: 1), "totalSeats": O.integer(min: 1, example: 50), "bookedSeats": O.integer(min: 0, example: 12),
+                    "heldSeats": O.integer(min: 0, example: 0), "availableSeats": O.integer(min: 0, example: 38),
+                    "checkedInSeats": O.integer(min: 0, example: 4), "confirmedBookings": O.integer(min: 0, example: 7),
+                    "bookingsPerDay": [
+                        "type": "array", "description": "bookings made each day (UTC), whatever became of them since",
+                        "items": O.object(
+                            ["date": O.string(format: "date", example: "2026-11-27"), "bookings": O.integer(min: 1), "seats": O.integer(min: 1)],
+                            required: ["date", "bookings", "seats"]),
+                    ],
+                ],
+                required: ["eventId", "totalSeats", "bookedSeats", "heldSeats", "availableSeats", "checkedInSeats", "confirmedBookings", "bookingsPerDay"]),
             "Health": O.object(["status": ["type": "string", "enum": ["ok", "unavailable"]]], required: ["status"]),
         ]
     }

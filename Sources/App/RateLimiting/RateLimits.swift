@@ -11,6 +11,8 @@ struct RateLimits: Sendable {
     var bookingsPerUser: RateLimiter?
     /// The proxy whose `X-Forwarded-For` is believed; nil: the socket's peer is the client.
     var trustedProxy: String?
+    /// Counts every refusal by limit (`eventbooking_rate_limited_total`).
+    var metrics: ServiceMetrics?
 
     /// No limits at all.
     init() {}
@@ -35,12 +37,12 @@ struct RateLimits: Sendable {
 
     /// Counts an auth request (send-code, register, login) from this client; 429 past `RATE_LIMIT_AUTH_PER_IP`.
     func countAuthRequest(_ request: Request, peer: String?) throws {
-        if let retryAfter = authPerIP?.attempt(clientAddress(request, peer: peer)) { throw AppError.tooManyRequests(retryAfter: retryAfter) }
+        if let retryAfter = authPerIP?.attempt(clientAddress(request, peer: peer)) { throw refused("auth_per_ip", retryAfter) }
     }
 
     /// 429 while `email` is over `RATE_LIMIT_LOGIN_PER_ACCOUNT`'s failed logins, even with the right password.
     func checkLogin(email: String) throws {
-        if let retryAfter = loginPerAccount?.retryAfter(email.lowercased()) { throw AppError.tooManyRequests(retryAfter: retryAfter) }
+        if let retryAfter = loginPerAccount?.retryAfter(email.lowercased()) { throw refused("login_per_account", retryAfter) }
     }
 
     func recordFailedLogin(email: String) {
@@ -49,7 +51,12 @@ struct RateLimits: Sendable {
 
     /// Counts a booking request of `userId`; 429 past `RATE_LIMIT_BOOKINGS_PER_USER`.
     func countBooking(userId: Int64) throws {
-        if let retryAfter = bookingsPerUser?.attempt(String(userId)) { throw AppError.tooManyRequests(retryAfter: retryAfter) }
+        if let retryAfter = bookingsPerUser?.attempt(String(userId)) { throw refused("bookings_per_user", retryAfter) }
+    }
+
+    private func refused(_ limit: String, _ retryAfter: Int) -> AppError {
+        metrics?.recordRateLimited(limit)
+        return AppError.tooManyRequests(retryAfter: retryAfter)
     }
 }
 
