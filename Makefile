@@ -6,7 +6,7 @@ APT_DOC_PACKAGES = python3-flasgger
 APT_TEST_PACKAGES = chromium python3-aiosmtpd openssl
 APT_BENCH_PACKAGES = wrk
 
-.PHONY: run test build deps test-deps apt-install seed check backup conformance unit-test bench faults soak
+.PHONY: run test build deps test-deps apt-install seed check backup conformance unit-test bench bench-metrics faults soak
 
 # Installs the system packages when they are missing (Debian/Ubuntu; needs root or sudo).
 deps:
@@ -55,6 +55,11 @@ conformance: test-deps
 bench: deps
 	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_BENCH_PACKAGES)"
 	bash Tests/Benchmarks/run.sh
+
+# Not part of `make test`: a booking rush with metrics on and off, in turns (README, "Metrics").
+bench-metrics: deps
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_BENCH_PACKAGES)"
+	bash Tests/Benchmarks/metrics-overhead.sh
 
 # Not part of `make test`: SOAK_MINUTES (10) of mixed load; RSS and latency per minute (README, "Soak").
 soak: deps
