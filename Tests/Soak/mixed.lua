@@ -1,12 +1,14 @@
--- wrk script for `make soak`: what the people of a busy evening do, mixed. SOAK_USERS is "id:token,..."
--- and the events are SOAK_EVENT_FIRST .. +SOAK_EVENT_COUNT-1.
+-- wrk script for `make soak`: what the people of a busy evening do, mixed. SOAK_USERS_FILE has a line
+-- "id:token" per user, and the events are SOAK_EVENT_FIRST .. +SOAK_EVENT_COUNT-1.
 --   35% book one seat, 15% cancel a booking this thread made, 20% list events, 15% read one's own
 --   bookings, 15% open an event's page.
 local users, tokenOf = {}, {}
-for pair in string.gmatch(os.getenv("SOAK_USERS"), "[^,]+") do
-    local id, token = string.match(pair, "(%d+):(.+)")
-    users[#users + 1] = token
-    tokenOf[id] = token
+for line in io.lines(os.getenv("SOAK_USERS_FILE")) do
+    local id, token = string.match(line, "(%d+):(.+)")
+    if id then
+        users[#users + 1] = token
+        tokenOf[id] = token
+    end
 end
 local first = tonumber(os.getenv("SOAK_EVENT_FIRST"))
 local count = tonumber(os.getenv("SOAK_EVENT_COUNT"))
