@@ -40,9 +40,12 @@ extension AppDatabase {
         }
     }
 
-    /// Throws unless event `eventId` exists, `actorId` may see it (`notFound`) and organizes it (`forbidden`).
-    static func requireOrganizer(of eventId: Int64, actorId: Int64, _ db: Database) throws {
+    /// Event `eventId`, unless it does not exist or `actorId` may not see it (`notFound`) or does not organize
+    /// it (`forbidden`).
+    @discardableResult
+    static func requireOrganizer(of eventId: Int64, actorId: Int64, _ db: Database) throws -> Event {
         guard let event = try fetchEvent(id: eventId, db), isVisible(event, to: actorId) else { throw StorageError.notFound(.event) }
         guard event.organizerId == actorId else { throw StorageError.forbidden(.event) }
+        return event
     }
 }

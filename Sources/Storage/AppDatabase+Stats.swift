@@ -26,8 +26,7 @@ extension AppDatabase {
     /// The numbers of an event `actorId` organizes, from one read.
     public func eventStats(eventId: Int64, actorId: Int64) async throws -> EventStats {
         try await pool.read { db in
-            try Self.requireOrganizer(of: eventId, actorId: actorId, db)
-            let event = try Self.fetchEvent(id: eventId, db)!
+            let event = try Self.requireOrganizer(of: eventId, actorId: actorId, db)
             let totals = try Row.fetchOne(
                 db,
                 sql: """

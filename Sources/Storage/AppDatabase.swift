@@ -59,14 +59,15 @@ public struct AppDatabase: Sendable {
         }
         let users = UserCache()
         let events = EventCache()
-        let connections = try DatabaseConnections(path: path, configuration: configuration, durability: durability) {
+        let faults = StorageFaults(folder: url.deletingLastPathComponent().path, logger: logger)
+        let connections = try DatabaseConnections(path: path, configuration: configuration, durability: durability, faults: faults) {
             // Another file may be in place now.
             users.removeAll()
             events.removeAll()
         }
         self.connections = connections
-        self.faults = StorageFaults(folder: url.deletingLastPathComponent().path, logger: logger)
-        self.writer = BookingWriter(connections: connections, faults: faults, metrics: WriterMetrics(factory: metrics), beforeCommit: beforeCommit)
+        self.faults = faults
+        self.writer = BookingWriter(connections: connections, metrics: WriterMetrics(factory: metrics), beforeCommit: beforeCommit)
         self.users = users
         self.events = events
         self.logger = logger
@@ -76,7 +77,6 @@ public struct AppDatabase: Sendable {
                 throw DatabaseError(
                     resultCode: .SQLITE_READONLY, message: "the database file or its folder cannot be written, and its schema needs migrating: \(path)")
             }
-            faults.record(DatabaseError(resultCode: .SQLITE_READONLY, message: "the database file or its folder cannot be written: \(path)"))
         } else {
             try Self.migrator.migrate(connections.pool)
         }
@@ -93,14 +93,12 @@ public struct AppDatabase: Sendable {
     /// a fault stands (but for one try per second: `StorageFaults.admitWrite`). Every write of Storage
     /// outside the booking writer goes through here.
     func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        if let refused = faults.admitWrite() { throw refused }
         do {
             let value = try await connections.writablePool().write(updates)
-            faults.recordSuccess()
+            connections.writeSucceeded()
             return value
         } catch {
             connections.writeFailed(error)
-            faults.record(error)
             throw error
         }
     }

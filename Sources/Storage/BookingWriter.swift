@@ -33,7 +33,6 @@ final class BookingWriter: Sendable {
     }
 
     private let connections: DatabaseConnections
-    private let faults: StorageFaults
     private let metrics: WriterMetrics
     private let state = Mutex(State())
     let maxBatchSize: Int
@@ -41,11 +40,10 @@ final class BookingWriter: Sendable {
     let beforeCommit: (@Sendable (Database) throws -> Void)?
 
     init(
-        connections: DatabaseConnections, faults: StorageFaults, metrics: WriterMetrics, maxBatchSize: Int = 256,
+        connections: DatabaseConnections, metrics: WriterMetrics, maxBatchSize: Int = 256,
         beforeCommit: (@Sendable (Database) throws -> Void)? = nil
     ) {
         self.connections = connections
-        self.faults = faults
         self.metrics = metrics
         self.maxBatchSize = max(1, maxBatchSize)
         self.beforeCommit = beforeCommit
@@ -106,10 +104,6 @@ final class BookingWriter: Sendable {
     }
 
     private func run(_ batch: [Pending]) async {
-        if let refused = faults.admitWrite() {
-            for pending in batch { pending.fail(refused) }
-            return
-        }
         let beforeCommit = self.beforeCommit
         let started = ContinuousClock.now
         do {
@@ -125,14 +119,13 @@ final class BookingWriter: Sendable {
                 }
                 return completions
             }
-            faults.recordSuccess()
+            connections.writeSucceeded()
             metrics.batchSize.record(batch.count)
             let elapsed = (ContinuousClock.now - started).components
             metrics.commitDuration.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
             for completion in completions { completion(nil) }
         } catch {
             connections.writeFailed(error)
-            faults.record(error)
             let failure = StorageError(writeFailure: error)
             for pending in batch { pending.fail(failure) }
         }

@@ -3,40 +3,42 @@ import GRDB
 import GRDBSQLite
 import Synchronization
 
-/// The connections to the database file: one `DatabasePool`, replaced when writes need a new one.
+/// The connections to the database file, and the gate every write of Storage passes: one `DatabasePool`,
+/// replaced when writes need a new one, and the `StorageFaults` that every write's outcome goes to.
+///
+/// A write asks `writablePool()`, then reports `writeSucceeded()` or `writeFailed(_:)`. While a fault
+/// stands, `writablePool()` refuses at once but for one try per second (`StorageFaults.admitWrite`).
 ///
 /// SQLite decides whether a connection may write when it opens the file, and never again. So a database
 /// file (or folder) that cannot be written when the service starts is opened read-only: reads are served,
-/// and every write fails with `SQLITE_READONLY` (503 `STORAGE_UNAVAILABLE`). The next write after a
-/// refusal opens the file again, at most once every `reopenInterval`, and uses the new pool once it can
-/// write: giving write permission back is enough, no restart. Any write refused as read-only later on
-/// has the same effect.
+/// and every write fails with `SQLITE_READONLY` (503 `STORAGE_UNAVAILABLE`). The next write the faults
+/// admit opens the file again and uses the new pool once it can write: giving write permission back is
+/// enough, no restart. Any write refused as read-only later on has the same effect.
 final class DatabaseConnections: Sendable {
     private struct State {
         var pool: DatabasePool
         /// The pool cannot write: the next write opens the file again first.
         var readOnly: Bool
-        var lastOpenAttempt: ContinuousClock.Instant?
     }
 
     private let state: Mutex<State>
     let path: String
+    let faults: StorageFaults
     private let configuration: GRDB.Configuration
     private let durability: AppDatabase.Durability
-    let reopenInterval: Duration
     /// Runs after a new pool replaced the old one: what was cached may come from another file.
     private let didReopen: @Sendable () -> Void
 
-    /// Opens `path` read-write, or read-only when it cannot be written now (see the type's comment).
-    /// `isReadOnly` tells which.
+    /// Opens `path` read-write, or read-only when it cannot be written now (see the type's comment), which
+    /// is then a standing fault. `isReadOnly` tells which.
     init(
-        path: String, configuration: GRDB.Configuration, durability: AppDatabase.Durability, reopenInterval: Duration = .milliseconds(100),
+        path: String, configuration: GRDB.Configuration, durability: AppDatabase.Durability, faults: StorageFaults,
         didReopen: @escaping @Sendable () -> Void
     ) throws {
         self.path = path
         self.configuration = configuration
         self.durability = durability
-        self.reopenInterval = reopenInterval
+        self.faults = faults
         self.didReopen = didReopen
         let pool: DatabasePool
         let readOnly: Bool
@@ -49,7 +51,8 @@ final class DatabaseConnections: Sendable {
             pool = try DatabasePool(path: path, configuration: readOnlyConfiguration)
             readOnly = true
         }
-        state = Mutex(State(pool: pool, readOnly: readOnly, lastOpenAttempt: readOnly ? .now : nil))
+        state = Mutex(State(pool: pool, readOnly: readOnly))
+        if readOnly { faults.record(Self.readOnlyError(path)) }
     }
 
     /// The pool to read from (and, when `isReadOnly` is false, to write with).
@@ -58,14 +61,12 @@ final class DatabaseConnections: Sendable {
     /// True while writes go to a pool that cannot write.
     var isReadOnly: Bool { state.withLock { $0.readOnly } }
 
-    /// The pool to write with. While the file could not be written, opens it again first (at most once per
-    /// `reopenInterval`), and throws `SQLITE_READONLY` while it still cannot be written.
+    /// The pool to write with. Throws the standing fault when `faults` refuses the write; while the file
+    /// could not be written, opens it again first, and throws `SQLITE_READONLY` while it still cannot be.
     func writablePool() throws -> DatabasePool {
+        if let refused = faults.admitWrite() { throw refused }
         let reopened = try state.withLock { state -> Bool in
             guard state.readOnly else { return false }
-            let now = ContinuousClock.now
-            if let last = state.lastOpenAttempt, now - last < reopenInterval { throw Self.readOnlyError(path) }
-            state.lastOpenAttempt = now
             guard let pool = try? Self.openWritable(path: path, configuration: configuration, durability: durability) else {
                 throw Self.readOnlyError(path)
             }
@@ -78,10 +79,16 @@ final class DatabaseConnections: Sendable {
         return pool
     }
 
-    /// Called with every error a write ended with: `SQLITE_READONLY` means the pool can no longer write.
+    func writeSucceeded() {
+        faults.recordSuccess()
+    }
+
+    /// Records the error a write ended with; `SQLITE_READONLY` also means the pool can no longer write.
     func writeFailed(_ error: any Error) {
-        guard let error = error as? DatabaseError, error.resultCode == .SQLITE_READONLY else { return }
-        state.withLock { $0.readOnly = true }
+        if let error = error as? DatabaseError, error.resultCode == .SQLITE_READONLY {
+            state.withLock { $0.readOnly = true }
+        }
+        faults.record(error)
     }
 
     private static func readOnlyError(_ path: String) -> DatabaseError {

@@ -43,6 +43,30 @@ import Testing
         }
     }
 
+    @Test func checkExitsWithOneAndNamesTheEventWhenALedgerEntryWasTamperedWith() async throws {
+        try await Self.withFolder { folder in
+            let path = folder.appendingPathComponent("db.sqlite").path
+            let database = try AppDatabase(path: path)
+            _ = try await SampleData.seed(database, passwords: .init(costLog2: 6))
+            try database.close()
+            // The ledger refuses changes; someone who drops the trigger first can still make one.
+            let raw = try DatabaseQueue(path: path)
+            try await raw.write { db in
+                try db.execute(sql: "DROP TRIGGER seat_ledger_no_update")
+                try db.execute(sql: "UPDATE seat_ledger SET delta = delta - 1 WHERE event_id = 1")
+            }
+            try raw.close()
+            let check = try CheckCommand.parse(["--database-path", path, "--env-file", "/nonexistent.env"])
+            await #expect(throws: ExitCode(1)) { try await check.run() }
+            let reopened = try AppDatabase(path: path)
+            defer { try? reopened.close() }
+            let report = CheckCommand.render(try await reopened.checkIntegrity())
+            #expect(report.contains("ledger mismatches: 1"), "\(report)")
+            #expect(report.contains("event 1: available") && report.contains("seat ledger sums to"), "\(report)")
+            #expect(report.hasSuffix("BROKEN"))
+        }
+    }
+
     @Test func backupCopiesTheLiveDatabaseConsistentlyAndNeverOverwrites() async throws {
         try await Self.withFolder { folder in
             let path = folder.appendingPathComponent("db.sqlite").path
