@@ -28,6 +28,8 @@ CREATE TABLE one_time_codes (
     blocked_until TEXT
 );
 
+-- hold_duration_seconds: how long a hold on this event lasts, fixed when the hold is made.
+-- max_seats_per_user: confirmed seats plus ACTIVE hold seats one user may have on the event; NULL: no cap.
 CREATE TABLE events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     title TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
@@ -39,7 +41,9 @@ CREATE TABLE events (
     organizer_id INTEGER NOT NULL REFERENCES users(id) ON DELETE RESTRICT,
     version INTEGER NOT NULL DEFAULT 0 CHECK (version >= 0),
     created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    hold_duration_seconds INTEGER NOT NULL DEFAULT 600 CHECK (hold_duration_seconds BETWEEN 5 AND 7200),
+    max_seats_per_user INTEGER CHECK (max_seats_per_user IS NULL OR max_seats_per_user BETWEEN 1 AND total_seats)
 );
 CREATE INDEX events_organizer_id ON events(organizer_id);
 CREATE INDEX events_status ON events(status);
@@ -94,23 +98,25 @@ CREATE TABLE idempotency_keys (
 );
 
 -- Mail waiting to go out, written in the transaction of what caused it and delivered by the outbox
--- service. A booking's mail is an intent: its kind and booking, rendered when it is delivered. Only a
--- one-time code's mail is stored as a message, sealed (encrypted) in `payload` with its `recipient`, so
--- that a code is never stored in clear; a finished message keeps neither. Finished rows are purged after
--- the retention period.
+-- service. A booking's or a hold's mail is an intent: its kind and its booking or hold, rendered when it is
+-- delivered. Only a one-time code's mail is stored as a message, sealed (encrypted) in `payload` with its
+-- `recipient`, so that a code is never stored in clear; a finished message keeps neither. Finished rows are
+-- purged after the retention period.
 CREATE TABLE outbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind TEXT NOT NULL CHECK (kind IN ('one-time-code', 'booking-confirmed', 'booking-cancelled', 'event-cancelled')),
+    kind TEXT NOT NULL CHECK (kind IN (
+        'one-time-code', 'booking-confirmed', 'booking-cancelled', 'event-cancelled', 'hold-offered', 'hold-expired')),
     recipient TEXT,
     payload BLOB,
     booking_id INTEGER REFERENCES bookings(id) ON DELETE CASCADE,
+    hold_id INTEGER REFERENCES holds(id) ON DELETE CASCADE,
     status TEXT NOT NULL DEFAULT 'PENDING' CHECK (status IN ('PENDING', 'SENT', 'FAILED')),
     attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
     next_attempt_at TEXT NOT NULL,
     last_error TEXT,
     created_at TEXT NOT NULL,
     sent_at TEXT,
-    CHECK (status <> 'PENDING' OR (payload IS NOT NULL AND recipient IS NOT NULL) OR booking_id IS NOT NULL)
+    CHECK (status <> 'PENDING' OR (payload IS NOT NULL AND recipient IS NOT NULL) OR booking_id IS NOT NULL OR hold_id IS NOT NULL)
 );
 CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
 
@@ -138,3 +144,57 @@ END;
 CREATE TRIGGER seat_ledger_no_delete BEFORE DELETE ON seat_ledger BEGIN
     SELECT RAISE(ABORT, 'the seat ledger is append-only');
 END;
+
+-- Seats taken for a while before they are booked. An ACTIVE hold's seats are out of available_seats, so per
+-- event: total_seats - available_seats = confirmed booking seats + ACTIVE hold seats (`check` verifies it).
+-- expires_at is fixed when the hold is made; nothing extends it. A CONFIRMED hold points at its booking.
+CREATE TABLE holds (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    hold_reference TEXT NOT NULL UNIQUE,
+    event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE RESTRICT,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE RESTRICT,
+    seat_count INTEGER NOT NULL CHECK (seat_count > 0),
+    status TEXT NOT NULL DEFAULT 'ACTIVE' CHECK (status IN ('ACTIVE', 'CONFIRMED', 'RELEASED', 'EXPIRED')),
+    expires_at TEXT NOT NULL,
+    booking_id INTEGER UNIQUE REFERENCES bookings(id) ON DELETE RESTRICT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    CHECK ((status = 'CONFIRMED') = (booking_id IS NOT NULL))
+);
+-- The expiry sweep: the next hold to lapse.
+CREATE INDEX holds_active_expiry ON holds(expires_at) WHERE status = 'ACTIVE';
+-- An event's live holds: the seats of lapsed ones that reads give back before the sweep has run.
+CREATE INDEX holds_active_event ON holds(event_id, expires_at) WHERE status = 'ACTIVE';
+-- A user's holds on an event (the per-user cap).
+CREATE INDEX holds_user_event ON holds(user_id, event_id);
+
+-- A POST /holds that may be sent again, as idempotency_keys is for bookings.
+CREATE TABLE hold_idempotency_keys (
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    key TEXT NOT NULL CHECK (length(key) BETWEEN 1 AND 255),
+    request_hash TEXT NOT NULL,
+    hold_id INTEGER NOT NULL REFERENCES holds(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, key)
+);
+
+-- People waiting for seats of a sold-out event, a group as one entry. When seats come back the writer
+-- serves the WAITING entries in order of id, offering each that fits a hold (OFFERED, hold_id); confirming
+-- it makes the entry CONVERTED, letting it lapse EXPIRED. One open (WAITING or OFFERED) entry per user and event.
+CREATE TABLE waitlist_entries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    waitlist_reference TEXT NOT NULL UNIQUE,
+    event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE RESTRICT,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE RESTRICT,
+    seat_count INTEGER NOT NULL CHECK (seat_count > 0),
+    status TEXT NOT NULL DEFAULT 'WAITING' CHECK (status IN ('WAITING', 'OFFERED', 'CONVERTED', 'EXPIRED', 'LEFT')),
+    hold_id INTEGER UNIQUE REFERENCES holds(id) ON DELETE RESTRICT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    CHECK ((status IN ('OFFERED', 'CONVERTED')) <= (hold_id IS NOT NULL))
+);
+-- The queue, in order: also what a position counts.
+CREATE INDEX waitlist_queue ON waitlist_entries(event_id, id) WHERE status = 'WAITING';
+CREATE UNIQUE INDEX waitlist_open_entry ON waitlist_entries(event_id, user_id) WHERE status IN ('WAITING', 'OFFERED');
+-- "My entry": the newest of a user on an event.
+CREATE INDEX waitlist_event_user ON waitlist_entries(event_id, user_id, id);

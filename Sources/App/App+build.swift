@@ -41,14 +41,15 @@ func buildApplication(
     outbox.baseBackoff = configuration.mailRetryBase
     outbox.maxAttempts = configuration.mailMaxAttempts
     let retention = RetentionService(database: database, retention: configuration.retention, codeRules: configuration.codeRules, logger: logger)
+    let holdExpiry = HoldExpiryService(database: database, mailer: mailer, logger: logger)
     let databaseServices: [any Service] = closeDatabaseOnStop ? [DatabaseService(database: database, logger: logger)] : []
     return Application(
         router: router,
         // Closes connections that are idle, or trickle their request head, for longer than the timeout.
         server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(configuration.httpIdleTimeout * 1000)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "event-booking"),
-        // Stopped in reverse order: the server first, then the outbox and the purge, then the database.
-        services: databaseServices + [retention, outbox],
+        // Stopped in reverse order: the server first, then the outbox, the hold expiry and the purge, then the database.
+        services: databaseServices + [retention, holdExpiry, outbox],
         onServerRunning: { channel in
             logger.info("event-booking listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")", "database": "\(configuration.databasePath)"])
         },
@@ -72,7 +73,10 @@ func buildRouter(
         codes: OneTimeCodes(secret: secret), codeRules: configuration.codeRules, mailer: mailer,
         allowOrganizerSignup: configuration.allowOrganizerSignup, limits: limits
     ).addRoutes(to: router)
-    EventController(database: database, mailer: mailer).addRoutes(to: router)
+    EventController(database: database, mailer: mailer, holdDefaultSeconds: configuration.holdDefaultSeconds).addRoutes(to: router)
+    HoldController(database: database, maxSeatsPerHold: configuration.bookingMaxSeats, mailer: mailer, limits: limits)
+        .addRoutes(to: router)
+    WaitlistController(database: database, maxSeatsPerEntry: configuration.bookingMaxSeats, mailer: mailer).addRoutes(to: router)
     BookingController(database: database, maxSeatsPerBooking: configuration.bookingMaxSeats, mailer: mailer, limits: limits, metrics: metrics)
         .addRoutes(to: router)
     AttendeeController(database: database).addRoutes(to: router)

@@ -44,13 +44,15 @@ struct AppConfiguration: Sendable {
     /// Failed deliveries before a mail is given up.
     var mailMaxAttempts = 12
     var bookingMaxSeats = 10
+    /// How long a hold lasts on an event that does not set its own `holdDurationSeconds`.
+    var holdDefaultSeconds = 600
     /// false: registering as ORGANIZER is refused, and an operator runs `event-booking promote EMAIL`.
     var allowOrganizerSignup = true
     /// Failed logins per account; past it even the right password is refused until the window ends. nil: off.
     var rateLimitLoginPerAccount: RateLimit? = RateLimit(count: 10, window: 15 * 60)
     /// send-code, register and login requests per client address, whatever their outcome. nil: off.
     var rateLimitAuthPerIP: RateLimit? = RateLimit(count: 60, window: 60)
-    /// POST /bookings per user. nil: off.
+    /// POST /bookings and POST /holds per user. nil: off.
     var rateLimitBookingsPerUser: RateLimit? = RateLimit(count: 120, window: 60)
     /// The one proxy whose `X-Forwarded-For` (its last hop) names the client; nil: the socket's peer is the client.
     var trustedProxy: String?
@@ -96,6 +98,7 @@ struct AppConfiguration: Sendable {
         mailRetryBase = try parser.duration("mail.retry.base") ?? mailRetryBase
         mailMaxAttempts = try parser.integer("mail.max.attempts", in: 1...100) ?? mailMaxAttempts
         bookingMaxSeats = try parser.integer("booking.max.seats", in: 1...1_000) ?? bookingMaxSeats
+        holdDefaultSeconds = try parser.integer("hold.default.seconds", in: 5...7200) ?? holdDefaultSeconds
         allowOrganizerSignup = try parser.boolean("allow.organizer.signup") ?? allowOrganizerSignup
         rateLimitLoginPerAccount = try parser.rateLimit("rate.limit.login.per.account") ?? rateLimitLoginPerAccount
         rateLimitAuthPerIP = try parser.rateLimit("rate.limit.auth.per.ip") ?? rateLimitAuthPerIP

@@ -13,7 +13,7 @@ public struct MailTemplates: Sendable {
     /// Loads every `.mustache` file under `directory`; throws when a mail's templates are missing.
     public init(directory: String = Self.bundledDirectory) async throws {
         library = try await MustacheLibrary(directory: directory)
-        for name in ["one-time-code", "booking-confirmed", "booking-cancelled"] {
+        for name in ["one-time-code", "booking-confirmed", "booking-cancelled", "hold-offered", "hold-expired"] {
             for part in ["subject", "text", "html"] where library.getTemplate(named: "\(name).\(part)") == nil {
                 throw MailTemplateError.missing("\(name).\(part).mustache in \(directory)")
             }
@@ -35,6 +35,16 @@ public struct MailTemplates: Sendable {
         var values = booking.values
         values["byOrganizer"] = byOrganizer
         return render("booking-cancelled", to: email, values)
+    }
+
+    /// A waitlist entry's offer: seats held for the person until `expiresAt`.
+    public func holdOffered(_ hold: HoldMailContent, to email: String) -> MailMessage {
+        render("hold-offered", to: email, hold.values)
+    }
+
+    /// A hold that lapsed unconfirmed.
+    public func holdExpired(_ hold: HoldMailContent, to email: String) -> MailMessage {
+        render("hold-expired", to: email, hold.values)
     }
 
     private func render(_ name: String, to email: String, _ values: [String: Any]) -> MailMessage {
@@ -66,6 +76,34 @@ public struct BookingMailContent: Sendable {
 
     var values: [String: Any] {
         ["firstname": firstname, "eventTitle": eventTitle, "eventDate": eventDate, "seatCount": seatCount, "bookingReference": bookingReference]
+    }
+}
+
+/// What a hold mail says about the hold.
+public struct HoldMailContent: Sendable {
+    public var firstname: String
+    public var eventTitle: String
+    /// Formatted for people, like `BookingMailContent.eventDate`.
+    public var eventDate: String
+    public var seatCount: Int
+    public var holdReference: String
+    /// Formatted for people.
+    public var expiresAt: String
+
+    public init(firstname: String, eventTitle: String, eventDate: String, seatCount: Int, holdReference: String, expiresAt: String) {
+        self.firstname = firstname
+        self.eventTitle = eventTitle
+        self.eventDate = eventDate
+        self.seatCount = seatCount
+        self.holdReference = holdReference
+        self.expiresAt = expiresAt
+    }
+
+    var values: [String: Any] {
+        [
+            "firstname": firstname, "eventTitle": eventTitle, "eventDate": eventDate, "seatCount": seatCount, "holdReference": holdReference,
+            "expiresAt": expiresAt,
+        ]
     }
 }
 

@@ -41,6 +41,20 @@ public struct Mailer: Sendable {
                 return templates.bookingCancelled(content, to: booker.email, byOrganizer: false)
             case .eventCancelled:
                 return templates.bookingCancelled(content, to: booker.email, byOrganizer: true)
+            case .holdOffered, .holdExpired:
+                throw MailerError.kindDoesNotMatch(outboxId: message.id)
+            }
+        case .hold(let details, let holder):
+            let content = HoldMailContent(
+                firstname: holder.firstname, eventTitle: details.eventTitle, eventDate: Self.humanDate(details.eventDate),
+                seatCount: details.hold.seatCount, holdReference: details.hold.holdReference, expiresAt: Self.humanDate(details.hold.expiresAt))
+            switch message.kind {
+            case .holdOffered:
+                return templates.holdOffered(content, to: holder.email)
+            case .holdExpired:
+                return templates.holdExpired(content, to: holder.email)
+            default:
+                throw MailerError.kindDoesNotMatch(outboxId: message.id)
             }
         }
     }
@@ -62,4 +76,6 @@ public struct Mailer: Sendable {
 /// An outbox message that can never become a mail.
 public enum MailerError: Error, Equatable {
     case codeMailWithoutCode(outboxId: Int64)
+    /// A booking mail kind on a hold, or the other way round: the row was not written by this service.
+    case kindDoesNotMatch(outboxId: Int64)
 }

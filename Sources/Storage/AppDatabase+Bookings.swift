@@ -5,7 +5,7 @@ extension AppDatabase {
     /// Books `seatCount` seats of event `eventId` for `userId`, in the writer's next batch.
     ///
     /// Invariant, for every event and after every commit:
-    /// `total_seats - available_seats = SUM(seat_count) of its CONFIRMED bookings`, and
+    /// `total_seats - available_seats = SUM(seat_count) of its CONFIRMED bookings and ACTIVE holds`, and
     /// `0 <= available_seats <= total_seats` (a CHECK constraint makes an oversold event unrepresentable).
     /// The seats are taken by `UPDATE events ... WHERE id = ? AND version = ? AND available_seats >= ?`
     /// and the booking inserted in the same savepoint (see `withVersionGuard`), so a booking exists
@@ -20,15 +20,9 @@ extension AppDatabase {
             if let replay = try Self.replayedBooking(for: idempotency, userId: userId, db) { return .replayed(replay) }
             let (details, attempts) = try withVersionGuard(
                 db,
-                read: { db in try Self.bookableEvent(id: eventId, seatCount: seatCount, viewerId: userId, now: now, db) },
+                read: { db in try bookableEvent(id: eventId, seatCount: seatCount, userId: userId, now: now, stamp: stamp, db) },
                 write: { db, event -> BookingDetails? in
-                    try db.cachedStatement(
-                        sql: """
-                            UPDATE events SET available_seats = available_seats - ?, version = version + 1, updated_at = ?
-                            WHERE id = ? AND version = ? AND available_seats >= ?
-                            """
-                    ).execute(arguments: [seatCount, stamp, eventId, event.version, seatCount])
-                    guard db.changesCount == 1 else { return nil }
+                    guard try Self.takeSeats(seatCount, of: eventId, atVersion: event.version, stamp: stamp, db) else { return nil }
                     let booking = try Self.insertBooking(eventId: eventId, userId: userId, seatCount: seatCount, now: now, stamp: stamp, db)
                     if let idempotency {
                         try db.cachedStatement(
@@ -98,13 +92,7 @@ extension AppDatabase {
                 },
                 write: { db, snapshot -> BookingDetails? in
                     var (booking, event) = snapshot
-                    try db.cachedStatement(
-                        sql: """
-                            UPDATE events SET available_seats = available_seats + ?, version = version + 1, updated_at = ?
-                            WHERE id = ? AND version = ?
-                            """
-                    ).execute(arguments: [booking.seatCount, stamp, event.id, event.version])
-                    guard db.changesCount == 1 else { return nil }
+                    guard try Self.returnSeats(booking.seatCount, to: event.id!, atVersion: event.version, stamp: stamp, db) else { return nil }
                     try db.cachedStatement(
                         sql: "UPDATE bookings SET status = 'CANCELLED', updated_at = ? WHERE id = ? AND status = 'CONFIRMED'"
                     ).execute(arguments: [stamp, booking.id])
@@ -120,6 +108,8 @@ extension AppDatabase {
                     try Self.recordSeatChange(
                         eventId: event.id!, delta: booking.seatCount, reason: .cancelled, availableAfter: event.availableSeats,
                         version: event.version, bookingReference: booking.bookingReference, actorId: userId, stamp: stamp, db)
+                    // The seats go to the waitlist first, in order.
+                    try serveWaitlist(eventId: event.id!, now: now, stamp: stamp, db)
                     return BookingDetails(booking: booking, event: event)
                 }
             ).result
@@ -128,13 +118,20 @@ extension AppDatabase {
         return cancelled
     }
 
-    /// The event as a booking sees it: visible to `viewerId`, published, in the future, with the seats.
-    private static func bookableEvent(id: Int64, seatCount: Int, viewerId: Int64, now: Date, _ db: Database) throws -> Event {
-        guard let event = try fetchEvent(id: id, db), isVisible(event, to: viewerId) else {
+    /// The event as a booking or a hold sees it: visible to `userId`, published, in the future, within the
+    /// user's cap, with the seats. When the seats are short, holds of the event that have lapsed are expired
+    /// first (their seats serve the waitlist, then anyone), so nobody is turned away for a hold the sweep has
+    /// not reached yet.
+    func bookableEvent(id: Int64, seatCount: Int, userId: Int64, now: Date, stamp: String, _ db: Database) throws -> Event {
+        guard var event = try Self.fetchEvent(id: id, db), Self.isVisible(event, to: userId) else {
             throw StorageError.notFound(.event)
         }
         guard event.status == .published else { throw StorageError.eventNotBookable(event.status) }
         if let date = event.eventDate, date <= now { throw StorageError.eventInPast }
+        try Self.requireAllowance(for: userId, of: event, seatCount: seatCount, stamp: stamp, db)
+        if event.availableSeats < seatCount, try expireLapsedHolds(eventId: id, now: now, stamp: stamp, db) > 0 {
+            event = try Self.fetchEvent(id: id, db)!
+        }
         guard event.availableSeats >= seatCount else {
             throw StorageError.seatsUnavailable(requested: seatCount, available: event.availableSeats)
         }
@@ -142,7 +139,7 @@ extension AppDatabase {
     }
 
     /// `stamp` is `now` as the database stores it (`DatabaseTimestamp`).
-    private static func insertBooking(eventId: Int64, userId: Int64, seatCount: Int, now: Date, stamp: String, _ db: Database) throws -> Booking {
+    static func insertBooking(eventId: Int64, userId: Int64, seatCount: Int, now: Date, stamp: String, _ db: Database) throws -> Booking {
         var booking = Booking(
             id: nil, bookingReference: BookingReference.make(at: now), eventId: eventId, userId: userId,
             seatCount: seatCount, status: .confirmed, createdAt: now, updatedAt: now, checkedInAt: nil)

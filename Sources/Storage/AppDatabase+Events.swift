@@ -8,7 +8,9 @@ extension AppDatabase {
             var event = Event(
                 id: nil, title: newEvent.title, description: newEvent.description, totalSeats: newEvent.totalSeats,
                 availableSeats: newEvent.totalSeats, status: newEvent.status, eventDate: newEvent.eventDate,
-                organizerId: organizerId, version: 0, createdAt: now, updatedAt: now)
+                organizerId: organizerId, version: 0, createdAt: now, updatedAt: now, holdDurationSeconds: newEvent.holdDurationSeconds,
+                maxSeatsPerUser: newEvent.maxSeatsPerUser)
+            if let cap = event.maxSeatsPerUser, cap > event.totalSeats { throw StorageError.maxSeatsPerUserAboveTotal(totalSeats: event.totalSeats) }
             try event.insert(db)
             try Self.recordSeatChange(
                 eventId: event.id!, delta: event.availableSeats, reason: .eventCreated, availableAfter: event.availableSeats, version: 0,
@@ -83,9 +85,10 @@ extension AppDatabase {
 
     /// Applies `changes` to an event its organizer owns, version-guarded in the writer's next batch.
     ///
-    /// Seat changes keep the booked seats: `availableSeats = totalSeats - booked`, and a total below
-    /// the booked seats is refused. `CANCELLED` cancels every confirmed booking in the same savepoint,
-    /// with a notice to each booker in the outbox.
+    /// Seat changes keep the taken seats (booked and held): `availableSeats = totalSeats - taken`, and a total
+    /// below them is refused; seats added serve the waitlist. `CANCELLED` cancels every confirmed booking in
+    /// the same savepoint, with a notice to each booker in the outbox, releases every active hold and ends
+    /// the waitlist (`EXPIRED`).
     public func updateEvent(id: Int64, changes: EventChanges, actorId: Int64, now: Date = Date()) async throws -> EventDetails {
         let updated = try await writer.submit { [self] db in
             try withVersionGuard(
@@ -99,12 +102,12 @@ extension AppDatabase {
                     try db.execute(
                         sql: """
                             UPDATE events SET title = ?, description = ?, total_seats = ?, available_seats = ?, status = ?,
-                                event_date = ?, version = version + 1, updated_at = ?
+                                event_date = ?, hold_duration_seconds = ?, max_seats_per_user = ?, version = version + 1, updated_at = ?
                             WHERE id = ? AND version = ?
                             """,
                         arguments: [
                             updated.title, updated.description, updated.totalSeats, updated.availableSeats, updated.status,
-                            updated.eventDate, now, id, current.version,
+                            updated.eventDate, updated.holdDurationSeconds, updated.maxSeatsPerUser, now, id, current.version,
                         ])
                     guard db.changesCount == 1 else { return nil }
                     let delta = updated.availableSeats - current.availableSeats
@@ -124,6 +127,14 @@ extension AppDatabase {
                         try db.execute(
                             sql: "UPDATE bookings SET status = 'CANCELLED', updated_at = ? WHERE event_id = ? AND status = 'CONFIRMED'",
                             arguments: [now, id])
+                        // The EVENT_CANCELLED entry above gave every seat back, the held ones included.
+                        try db.execute(
+                            sql: "UPDATE holds SET status = 'RELEASED', updated_at = ? WHERE event_id = ? AND status = 'ACTIVE'", arguments: [now, id])
+                        try db.execute(
+                            sql: "UPDATE waitlist_entries SET status = 'EXPIRED', updated_at = ? WHERE event_id = ? AND status IN ('WAITING', 'OFFERED')",
+                            arguments: [now, id])
+                    } else if delta > 0 {
+                        try serveWaitlist(eventId: id, now: now, stamp: DatabaseTimestamp.string(now), db)
                     }
                     return try Self.fetchEventDetails(id: id, db)
                 }
@@ -133,16 +144,21 @@ extension AppDatabase {
         return updated
     }
 
-    /// Deletes an event that has never been booked; `eventHasBookings` otherwise.
+    /// Deletes an event that has never been booked, held or waited for; `eventHasBookings` otherwise.
     public func deleteEvent(id: Int64, actorId: Int64) async throws {
         try await write { db in
             guard let event = try Event.fetchOne(db, key: id), Self.isVisible(event, to: actorId) else {
                 throw StorageError.notFound(.event)
             }
             guard event.organizerId == actorId else { throw StorageError.forbidden(.event) }
-            if try Booking.filter(Column("event_id") == id).fetchCount(db) > 0 {
-                throw StorageError.eventHasBookings
-            }
+            let used = try Bool.fetchOne(
+                db,
+                sql: """
+                    SELECT EXISTS (SELECT 1 FROM bookings WHERE event_id = ?) OR EXISTS (SELECT 1 FROM holds WHERE event_id = ?)
+                        OR EXISTS (SELECT 1 FROM waitlist_entries WHERE event_id = ?)
+                    """,
+                arguments: [id, id, id]) ?? false
+            if used { throw StorageError.eventHasBookings }
             try Event.deleteOne(db, key: id)
         }
         events.invalidate(id: id)
@@ -171,17 +187,20 @@ extension AppDatabase {
         if let title = changes.title { event.title = title }
         if let description = changes.description { event.description = description }
         if let eventDate = changes.eventDate { event.eventDate = eventDate }
+        if let holdDurationSeconds = changes.holdDurationSeconds { event.holdDurationSeconds = holdDurationSeconds }
+        if let maxSeatsPerUser = changes.maxSeatsPerUser { event.maxSeatsPerUser = maxSeatsPerUser }
         if let status = changes.status {
-            if status == .draft, current.status != .draft, current.bookedSeats > 0 {
+            if status == .draft, current.status != .draft, current.takenSeats > 0 {
                 throw StorageError.unpublishWithBookings
             }
             event.status = status
         }
         if let totalSeats = changes.totalSeats {
-            guard totalSeats >= current.bookedSeats else { throw StorageError.seatsBelowBooked(booked: current.bookedSeats) }
+            guard totalSeats >= current.takenSeats else { throw StorageError.seatsBelowBooked(booked: current.takenSeats) }
             event.totalSeats = totalSeats
         }
-        event.availableSeats = event.status == .cancelled ? event.totalSeats : event.totalSeats - current.bookedSeats
+        if let cap = event.maxSeatsPerUser, cap > event.totalSeats { throw StorageError.maxSeatsPerUserAboveTotal(totalSeats: event.totalSeats) }
+        event.availableSeats = event.status == .cancelled ? event.totalSeats : event.totalSeats - current.takenSeats
         return event
     }
 }

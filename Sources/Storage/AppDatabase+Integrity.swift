@@ -3,12 +3,13 @@ import GRDB
 /// What `event-booking check` found: SQLite's own verdict and every event whose seats disagree with its bookings
 /// or with its seat ledger.
 public struct IntegrityReport: Sendable {
-    /// One seat-accounting failure: the event's counter against what its confirmed bookings hold.
+    /// One seat-accounting failure: the event's counter against what its confirmed bookings and active holds take.
     public struct SeatMismatch: Sendable, Equatable {
         public var eventId: Int64
         public var totalSeats: Int
         public var availableSeats: Int
         public var confirmedSeats: Int
+        public var heldSeats: Int
     }
 
     /// `PRAGMA integrity_check` lines; `["ok"]` when the file is sound.
@@ -36,7 +37,7 @@ public struct IntegrityReport: Sendable {
 }
 
 extension AppDatabase {
-    /// Runs SQLite's integrity and foreign key checks, the seat invariant and the ledger's sum on every event.
+    /// Runs SQLite's integrity and foreign key checks, the seat invariant (bookings and holds) and the ledger's sum on every event.
     public func checkIntegrity() async throws -> IntegrityReport {
         try await pool.read(Self.integrityReport)
     }
@@ -45,19 +46,22 @@ extension AppDatabase {
         let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
         let foreignKeyViolations = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count
         let eventsChecked = try Event.fetchCount(db)
+        // total - available = confirmed + ACTIVE holds, lapsed or not: a lapsed hold keeps its seats until the
+        // sweep gives them back in the same transaction that marks it.
         let mismatches = try Row.fetchAll(
             db,
             sql: """
-                SELECT events.id, events.total_seats, events.available_seats,
-                       COALESCE(SUM(CASE WHEN bookings.status = 'CONFIRMED' THEN bookings.seat_count END), 0) AS confirmed
-                FROM events LEFT JOIN bookings ON bookings.event_id = events.id
-                GROUP BY events.id
-                HAVING events.total_seats - events.available_seats <> confirmed
+                SELECT * FROM (
+                    SELECT events.id, events.total_seats, events.available_seats,
+                           (SELECT COALESCE(SUM(seat_count), 0) FROM bookings WHERE event_id = events.id AND status = 'CONFIRMED') AS confirmed,
+                           (SELECT COALESCE(SUM(seat_count), 0) FROM holds WHERE event_id = events.id AND status = 'ACTIVE') AS held
+                    FROM events)
+                WHERE total_seats - available_seats <> confirmed + held
                 """
         ).map { row in
             IntegrityReport.SeatMismatch(
                 eventId: row["id"], totalSeats: row["total_seats"], availableSeats: row["available_seats"],
-                confirmedSeats: row["confirmed"])
+                confirmedSeats: row["confirmed"], heldSeats: row["held"])
         }
         let countMismatches = try String.fetchAll(
             db,

@@ -91,6 +91,9 @@ extension AppDatabase {
         migrator.registerMigration("v4-running-an-event") { db in
             try db.execute(sql: v4RunningAnEvent, arguments: [DatabaseTimestamp.string(Date())])
         }
+        migrator.registerMigration("v5-holds-and-waitlists") { db in
+            try db.execute(sql: v5HoldsAndWaitlists)
+        }
         return migrator
     }
 
@@ -186,5 +189,80 @@ extension AppDatabase {
         END;
         INSERT INTO seat_ledger (event_id, delta, reason, available_after, version, created_at)
             SELECT id, available_seats, 'OPENING_BALANCE', available_seats, version, ? FROM events ORDER BY id;
+        """
+
+    /// Holds with a hard expiry, waitlists and a per-user cap. Existing events get the default hold duration
+    /// and no cap. The outbox is rebuilt for its new mail kinds (a CHECK cannot be altered) and gains the
+    /// hold a mail is about.
+    private static let v5HoldsAndWaitlists = """
+        ALTER TABLE events ADD COLUMN hold_duration_seconds INTEGER NOT NULL DEFAULT 600
+            CHECK (hold_duration_seconds BETWEEN 5 AND 7200);
+        ALTER TABLE events ADD COLUMN max_seats_per_user INTEGER
+            CHECK (max_seats_per_user IS NULL OR max_seats_per_user BETWEEN 1 AND total_seats);
+
+        CREATE TABLE holds (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            hold_reference TEXT NOT NULL UNIQUE,
+            event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE RESTRICT,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE RESTRICT,
+            seat_count INTEGER NOT NULL CHECK (seat_count > 0),
+            status TEXT NOT NULL DEFAULT 'ACTIVE' CHECK (status IN ('ACTIVE', 'CONFIRMED', 'RELEASED', 'EXPIRED')),
+            expires_at TEXT NOT NULL,
+            booking_id INTEGER UNIQUE REFERENCES bookings(id) ON DELETE RESTRICT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            CHECK ((status = 'CONFIRMED') = (booking_id IS NOT NULL))
+        );
+        CREATE INDEX holds_active_expiry ON holds(expires_at) WHERE status = 'ACTIVE';
+        CREATE INDEX holds_active_event ON holds(event_id, expires_at) WHERE status = 'ACTIVE';
+        CREATE INDEX holds_user_event ON holds(user_id, event_id);
+
+        CREATE TABLE hold_idempotency_keys (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            key TEXT NOT NULL CHECK (length(key) BETWEEN 1 AND 255),
+            request_hash TEXT NOT NULL,
+            hold_id INTEGER NOT NULL REFERENCES holds(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (user_id, key)
+        );
+
+        CREATE TABLE waitlist_entries (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            waitlist_reference TEXT NOT NULL UNIQUE,
+            event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE RESTRICT,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE RESTRICT,
+            seat_count INTEGER NOT NULL CHECK (seat_count > 0),
+            status TEXT NOT NULL DEFAULT 'WAITING' CHECK (status IN ('WAITING', 'OFFERED', 'CONVERTED', 'EXPIRED', 'LEFT')),
+            hold_id INTEGER UNIQUE REFERENCES holds(id) ON DELETE RESTRICT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            CHECK ((status IN ('OFFERED', 'CONVERTED')) <= (hold_id IS NOT NULL))
+        );
+        CREATE INDEX waitlist_queue ON waitlist_entries(event_id, id) WHERE status = 'WAITING';
+        CREATE UNIQUE INDEX waitlist_open_entry ON waitlist_entries(event_id, user_id) WHERE status IN ('WAITING', 'OFFERED');
+        CREATE INDEX waitlist_event_user ON waitlist_entries(event_id, user_id, id);
+
+        ALTER TABLE outbox RENAME TO old_outbox;
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL CHECK (kind IN (
+                'one-time-code', 'booking-confirmed', 'booking-cancelled', 'event-cancelled', 'hold-offered', 'hold-expired')),
+            recipient TEXT,
+            payload BLOB,
+            booking_id INTEGER REFERENCES bookings(id) ON DELETE CASCADE,
+            hold_id INTEGER REFERENCES holds(id) ON DELETE CASCADE,
+            status TEXT NOT NULL DEFAULT 'PENDING' CHECK (status IN ('PENDING', 'SENT', 'FAILED')),
+            attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+            next_attempt_at TEXT NOT NULL,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            CHECK (status <> 'PENDING' OR (payload IS NOT NULL AND recipient IS NOT NULL) OR booking_id IS NOT NULL OR hold_id IS NOT NULL)
+        );
+        INSERT INTO outbox (id, kind, recipient, payload, booking_id, status, attempts, next_attempt_at, last_error, created_at, sent_at)
+            SELECT id, kind, recipient, payload, booking_id, status, attempts, next_attempt_at, last_error, created_at, sent_at
+            FROM old_outbox;
+        DROP TABLE old_outbox;
+        CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
         """
 }

@@ -10,6 +10,13 @@ extension AppDatabase {
         ).execute(arguments: [kind, bookingId, stamp, stamp])
     }
 
+    /// Adds the `kind` mail about hold `holdId` to the outbox inside the caller's transaction, due at `stamp`.
+    static func enqueue(_ kind: OutboxMailKind, holdId: Int64, stamp: String, _ db: Database) throws {
+        try db.cachedStatement(
+            sql: "INSERT INTO outbox (kind, hold_id, status, attempts, next_attempt_at, created_at) VALUES (?, ?, 'PENDING', 0, ?, ?)"
+        ).execute(arguments: [kind, holdId, stamp, stamp])
+    }
+
     /// Adds a sealed one-time-code mail to the outbox inside the caller's transaction, due at once.
     static func enqueue(sealed mail: SealedMail, now: Date, _ db: Database) throws {
         try db.execute(
@@ -27,7 +34,7 @@ extension AppDatabase {
                 db,
                 sql: """
                     SELECT outbox.id AS outbox_id, outbox.kind AS outbox_kind, outbox.attempts AS outbox_attempts,
-                           outbox.recipient AS outbox_recipient, outbox.payload AS outbox_payload,
+                           outbox.recipient AS outbox_recipient, outbox.payload AS outbox_payload, outbox.hold_id AS outbox_hold_id,
                            bookings.*, events.title AS event_title, events.event_date AS event_date,
                            events.status AS event_status, events.organizer_id AS event_organizer_id,
                            users.email AS booker_email, users.firstname AS booker_firstname
@@ -44,8 +51,20 @@ extension AppDatabase {
                 let content: OutboxMessage.Content
                 if let payload = row["outbox_payload"] as Data?, let recipient = row["outbox_recipient"] as String? {
                     content = .sealed(SealedMail(recipient: recipient, payload: Array(payload)))
+                } else if let holdId = row["outbox_hold_id"] as Int64? {
+                    // Hold mails are few: each reads its hold on its own.
+                    let hold = try Row.fetchOne(
+                        db,
+                        sql: """
+                            SELECT holds.*, events.title AS event_title, events.event_date AS event_date, events.status AS event_status,
+                                   users.email AS holder_email, users.firstname AS holder_firstname
+                            FROM holds JOIN events ON events.id = holds.event_id JOIN users ON users.id = holds.user_id
+                            WHERE holds.id = ?
+                            """,
+                        arguments: [holdId])!
+                    content = .hold(HoldDetails(row: hold), booker: OutboxMessage.Booker(email: hold["holder_email"], firstname: hold["holder_firstname"]))
                 } else {
-                    // The CHECK constraint: a pending message without a payload has a booking.
+                    // The CHECK constraint: a pending message without a payload or a hold has a booking.
                     let booker = OutboxMessage.Booker(email: row["booker_email"], firstname: row["booker_firstname"])
                     content = .booking(try BookingDetails(row: row), booker: booker)
                 }

@@ -15,7 +15,7 @@ public struct EventStats: Sendable, Equatable {
     public var availableSeats: Int
     /// Seats of confirmed bookings.
     public var bookedSeats: Int
-    /// Seats neither available nor booked: held, once holds exist.
+    /// Seats of active holds that have not lapsed.
     public var heldSeats: Int { totalSeats - availableSeats - bookedSeats }
     public var checkedInSeats: Int
     public var confirmedBookings: Int
@@ -26,7 +26,9 @@ extension AppDatabase {
     /// The numbers of an event `actorId` organizes, from one read.
     public func eventStats(eventId: Int64, actorId: Int64) async throws -> EventStats {
         try await pool.read { db in
-            let event = try Self.requireOrganizer(of: eventId, actorId: actorId, db)
+            try Self.requireOrganizer(of: eventId, actorId: actorId, db)
+            // Availability as everyone reads it: a lapsed hold's seats count as available.
+            let event = try Self.fetchEventDetails(id: eventId, db)!.event
             let totals = try Row.fetchOne(
                 db,
                 sql: """

@@ -6,7 +6,8 @@ import Synchronization
 /// Kept correct by the writers in this process: every write to an event invalidates its entry once it
 /// has committed. A read that raced a commit must not put the old row back, so `store` takes the
 /// generation read before the database was asked, and stores nothing when any invalidation came in
-/// between. A change made by another process is seen once the entry is older than `lifetime`. At most
+/// between. An entry also ends when the event's next hold lapses (`EventDetails.validUntil`), since from then
+/// on its seats count as available again. A change made by another process is seen once the entry is older than `lifetime`. At most
 /// `capacity` events are kept; when it is full the cache starts again empty.
 final class EventCache: Sendable {
     private struct State {
@@ -26,13 +27,15 @@ final class EventCache: Sendable {
     /// Changes with every invalidation; read it before asking the database.
     var generation: Int { state.withLock { $0.generation } }
 
-    /// The cached event, or nil when absent or older than `lifetime`.
+    /// The cached event, or nil when absent, older than `lifetime`, or past its `validUntil`.
     func details(id: Int64) -> EventDetails? {
         let now = ContinuousClock.now
-        return state.withLock { state in
+        let details = state.withLock { state -> EventDetails? in
             guard let entry = state.entries[id], now - entry.storedAt < lifetime else { return nil }
             return entry.details
         }
+        if let validUntil = details?.validUntil, validUntil <= Date() { return nil }
+        return details
     }
 
     /// Stores `details` unless an invalidation came after `generation` was read.

@@ -3,7 +3,7 @@ import GRDB
 
 /// A rule of the data that a use case refused to break. App gives each case its HTTP meaning.
 public enum StorageError: Error, Equatable, Sendable {
-    public enum Entity: String, Sendable { case user, event, booking }
+    public enum Entity: String, Sendable { case user, event, booking, hold, waitlistEntry }
 
     case notFound(Entity)
     /// The caller may see the thing but not change it (not the owner).
@@ -20,6 +20,20 @@ public enum StorageError: Error, Equatable, Sendable {
     case eventIsFinal(EventStatus)
     case unpublishWithBookings
     case idempotencyKeyReused
+    /// The hold's `expiresAt` has passed (whether or not the sweep has marked it yet).
+    case holdExpired
+    /// The hold was confirmed or released already.
+    case holdNotActive(HoldStatus)
+    /// The seats asked would take the user past the event's `maxSeatsPerUser`.
+    case userSeatLimit(limit: Int, remaining: Int)
+    /// Joining a waitlist when the seats asked are available: book or hold them instead.
+    case seatsAvailable(available: Int)
+    /// The user already waits for (or has an offer of) this event's seats.
+    case alreadyOnWaitlist
+    /// A waitlist entry for more seats than the event has can never be served.
+    case waitlistAboveCapacity(totalSeats: Int)
+    /// `maxSeatsPerUser` must not exceed `totalSeats`.
+    case maxSeatsPerUserAboveTotal(totalSeats: Int)
     case oneTimeCode(OneTimeCodeFailure)
     /// The write could not be stored because the disk is full; nothing of it was kept.
     case storageFull

@@ -29,11 +29,11 @@ import Testing
         let configuration = TestApp.configuration(folder: folder)
         let app = try await buildApplication(configuration)
         // A ServiceGroup stops its services in reverse order, and Application appends its server last: so the
-        // server finishes its requests, then the outbox and the purge stop, and only then is the database closed
-        // (GRDB crashes on a write to a closed pool, so no service may outlive it).
-        #expect(app.services.count == 3)
+        // server finishes its requests, then the outbox, the hold expiry and the purge stop, and only then is the
+        // database closed (GRDB crashes on a write to a closed pool, so no service may outlive it).
+        #expect(app.services.count == 4)
         #expect(app.services.first is DatabaseService)
-        #expect(app.services.dropFirst().allSatisfy { $0 is OutboxDeliveryService || $0 is RetentionService })
+        #expect(app.services.dropFirst().allSatisfy { $0 is OutboxDeliveryService || $0 is RetentionService || $0 is HoldExpiryService })
 
         let logger = Logger(label: "test")
         let group = ServiceGroup(services: [app], logger: logger)

@@ -117,13 +117,16 @@ struct TestAPI: Sendable {
     }
 
     /// Creates an event as the organizer behind `token` and returns its id.
+    /// `more` adds fields to the body, e.g. `"holdDurationSeconds": 5`.
     func createEvent(
         token: String, title: String = "Concert", seats: Int = 10, status: String = "PUBLISHED",
-        date: String? = "2099-06-01T19:00:00Z"
+        date: String? = "2099-06-01T19:00:00Z", more: String? = nil
     ) async throws -> Int64 {
         let dateField = date.map { #", "eventDate": "\#($0)""# } ?? ""
+        let moreFields = more.map { ", \($0)" } ?? ""
         let response = try await request(
-            .post, "/events", token: token, json: #"{"title": "\#(title)", "totalSeats": \#(seats), "status": "\#(status)"\#(dateField)}"#)
+            .post, "/events", token: token,
+            json: #"{"title": "\#(title)", "totalSeats": \#(seats), "status": "\#(status)"\#(dateField)\#(moreFields)}"#)
         guard response.status == .created, let id = try response.json()["id"]?.intValue else {
             throw TestFailure("create event: \(response.status) \(String(buffer: response.body))")
         }
@@ -137,6 +140,32 @@ struct TestAPI: Sendable {
             throw TestFailure("book: \(response.status) \(String(buffer: response.body))")
         }
         return reference
+    }
+}
+
+extension TestAPI {
+    /// Holds seats and returns the hold object.
+    func hold(token: String, eventId: Int64, seats: Int = 1) async throws -> JSONValue {
+        let response = try await request(.post, "/holds", token: token, json: #"{"eventId": \#(eventId), "seatCount": \#(seats)}"#)
+        guard response.status == .created, let hold = try response.json()["data"] else {
+            throw TestFailure("hold: \(response.status) \(String(buffer: response.body))")
+        }
+        return hold
+    }
+
+    /// The event's `availableSeats` as the public API shows it.
+    func availableSeats(_ eventId: Int64) async throws -> Int? {
+        try await request(.get, "/events/\(eventId)").json()["availableSeats"]?.intValue
+    }
+
+    /// Polls `condition` every 50 ms until it holds, for at most `timeout`; false if it never did.
+    func eventually(timeout: Duration = .seconds(15), _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return try await condition()
     }
 }
 

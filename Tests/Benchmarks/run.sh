@@ -34,6 +34,8 @@ add_bench_users 64
 tokens=""
 for n in $(seq 64); do tokens="$tokens${tokens:+,}$(login "bench$n@example.com" Password123!)"; done
 export BENCH_TOKENS=$tokens
+BENCH_USER_IDS=$(sql "SELECT group_concat(id) FROM (SELECT id FROM users WHERE email LIKE 'bench%@example.com' ORDER BY CAST(substr(email, 6) AS INTEGER))")
+export BENCH_USER_IDS
 organizer=$(login organizer@example.com Organizer123!)
 # Events with room for every request: one hot event, and 50 for the spread run.
 new_event() {
@@ -43,6 +45,8 @@ new_event() {
 hot_event=$(new_event)
 spread_first=$(new_event)
 for _ in $(seq 49); do new_event > /dev/null; done
+# Its own event, after the range the bookings' count below covers: its seats are held, then booked.
+hold_event=$(new_event)
 
 results="$work/results.md"
 {
@@ -127,6 +131,9 @@ reads "$small"
 hot "$small" "POST /bookings, one hot event, 64 users" "$connections"
 spread "$small" "POST /bookings, spread over 50 events, 64 users" "$connections"
 hot "$small" "POST /bookings, one hot event, 64 users" "$many_connections"
+BENCH_EVENT_FIRST=$hold_event scenario "$small" "POST /holds, then POST /holds/:ref/confirm (2 requests a booking), one hot event, 64 users" \
+    "$connections" --script Tests/Benchmarks/hold-confirm.lua "$base/holds"
+echo "== holds then confirms: $(sql "SELECT COUNT(*) FROM bookings WHERE event_id = $hold_event") bookings from $(sql "SELECT COUNT(*) FROM holds WHERE event_id = $hold_event") holds"
 flooded "$small" "POST /bookings, one hot event, 64 users + 64 connections of wrong-password logins"
 scenario "$small, after $(sql "SELECT COUNT(*) FROM bookings") bookings" "GET /health (one O(1) read)" "$connections" "$base/health"
 

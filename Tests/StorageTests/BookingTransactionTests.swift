@@ -183,7 +183,7 @@ func rivalBooking(_ db: Database, eventId: Int64, userId: Int64, seats: Int) thr
             }
             let report = try await test.database.checkIntegrity()
             #expect(!report.isHealthy)
-            #expect(report.seatMismatches == [.init(eventId: event.id!, totalSeats: 5, availableSeats: 4, confirmedSeats: 0)])
+            #expect(report.seatMismatches == [.init(eventId: event.id!, totalSeats: 5, availableSeats: 4, confirmedSeats: 0, heldSeats: 0)])
         }
     }
 }

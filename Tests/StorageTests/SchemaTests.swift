@@ -35,7 +35,7 @@ import Testing
             for (name, sql) in expected {
                 #expect(migrated[name] == sql, "\(name) differs from schema.sql")
             }
-            #expect(migrated.count == 21, "8 tables, 8 indexes and 5 triggers")
+            #expect(migrated.count == 30, "11 tables, 14 indexes and 5 triggers")
         }
     }
 

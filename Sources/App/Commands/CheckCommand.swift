@@ -27,7 +27,8 @@ struct CheckCommand: AsyncParsableCommand {
         for mismatch in report.seatMismatches {
             lines.append(
                 "  event \(mismatch.eventId): total \(mismatch.totalSeats) - available \(mismatch.availableSeats) = "
-                    + "\(mismatch.totalSeats - mismatch.availableSeats) booked, but confirmed bookings hold \(mismatch.confirmedSeats)")
+                    + "\(mismatch.totalSeats - mismatch.availableSeats) taken, but confirmed bookings hold \(mismatch.confirmedSeats)"
+                    + " and active holds \(mismatch.heldSeats)")
         }
         for mismatch in report.ledgerMismatches {
             lines.append(

@@ -53,18 +53,7 @@ struct BookingController {
         var fields = FieldReader(try await request.jsonObject(context: context))
         let eventId = fields.integer("eventId", required: true, range: 1...Int.max)
         let seatCount = fields.integer("seatCount", required: true, range: 1...maxSeatsPerBooking)
-        var idempotency: IdempotencyRequest?
-        if let key = request.headers[.idempotencyKey] {
-            // Unicode scalars, as the database's CHECK (length(key) BETWEEN 1 AND 255) counts them: one
-            // character with 300 combining marks is 301 there, and must be a 400 here, not a refused write.
-            if !(1...255).contains(key.unicodeScalars.count) {
-                fields.report("Idempotency-Key", "Idempotency-Key must be 1 to 255 characters")
-            } else {
-                // The hash covers the fields that decide the booking, so formatting does not matter.
-                let digest = SHA256.hash(data: Array("eventId=\(eventId ?? 0)&seatCount=\(seatCount ?? 0)".utf8))
-                idempotency = IdempotencyRequest(key: key, requestHash: digest.map { String(format: "%02x", $0) }.joined())
-            }
-        }
+        let idempotency = IdempotencyRequest.from(request, eventId: eventId, seatCount: seatCount, fields: &fields)
         guard let eventId, let seatCount, fields.isValid else { throw fields.error }
 
         let outcome = try await database.createBooking(
@@ -117,6 +106,22 @@ struct BookingController {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if replayed { headers[.idempotentReplayed] = "true" }
         return Response(status: .created, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder.api().encode(envelope))))
+    }
+}
+
+extension IdempotencyRequest {
+    /// The request's `Idempotency-Key` with a hash of the fields that decide what it does (so formatting does not
+    /// matter); nil without the header. Bookings and holds keep their keys apart. A key of the wrong length is reported into `fields`.
+    static func from(_ request: Request, eventId: Int?, seatCount: Int?, fields: inout FieldReader) -> IdempotencyRequest? {
+        guard let key = request.headers[.idempotencyKey] else { return nil }
+        // Unicode scalars, as the database's CHECK (length(key) BETWEEN 1 AND 255) counts them: one
+        // character with 300 combining marks is 301 there, and must be a 400 here, not a refused write.
+        guard (1...255).contains(key.unicodeScalars.count) else {
+            fields.report("Idempotency-Key", "Idempotency-Key must be 1 to 255 characters")
+            return nil
+        }
+        let digest = SHA256.hash(data: Array("eventId=\(eventId ?? 0)&seatCount=\(seatCount ?? 0)".utf8))
+        return IdempotencyRequest(key: key, requestHash: digest.map { String(format: "%02x", $0) }.joined())
     }
 }
 

@@ -8,6 +8,8 @@ import Storage
 struct EventController {
     let database: AppDatabase
     let mailer: Mailer
+    /// `holdDurationSeconds` of an event created without one (`HOLD_DEFAULT_SECONDS`).
+    var holdDefaultSeconds = 600
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("events", use: list)
@@ -44,10 +46,17 @@ struct EventController {
         let totalSeats = fields.integer("totalSeats", required: true, range: 1...1_000_000)
         let status = fields.oneOf("status", required: false, EventStatus.self) ?? .draft
         let eventDate = fields.dateTime("eventDate", required: false, nullable: true)
+        let holdDuration = fields.integer("holdDurationSeconds", required: false, range: Self.holdDurationRange)
+        let maxSeatsPerUser = fields.nullableInteger("maxSeatsPerUser", range: 1...1_000_000) ?? nil
         if status.isFinal { fields.report("status", "status of a new event must be DRAFT or PUBLISHED") }
+        if let maxSeatsPerUser, let totalSeats, maxSeatsPerUser > totalSeats {
+            fields.report("maxSeatsPerUser", "maxSeatsPerUser must be at most totalSeats (\(totalSeats))")
+        }
         guard let title, let totalSeats, fields.isValid else { throw fields.error }
 
-        let newEvent = NewEvent(title: title, description: description ?? nil, totalSeats: totalSeats, status: status, eventDate: eventDate ?? nil)
+        let newEvent = NewEvent(
+            title: title, description: description ?? nil, totalSeats: totalSeats, status: status, eventDate: eventDate ?? nil,
+            holdDurationSeconds: holdDuration ?? holdDefaultSeconds, maxSeatsPerUser: maxSeatsPerUser)
         let details = try await database.createEvent(newEvent, organizerId: context.userId)
         context.logger.info("event created", metadata: ["event.id": "\(details.event.id!)"])
         return EditedResponse(status: .created, response: EventResponse(details))
@@ -64,7 +73,9 @@ struct EventController {
         changes.totalSeats = fields.integer("totalSeats", required: false, range: 1...1_000_000)
         changes.status = fields.oneOf("status", required: false, EventStatus.self)
         changes.eventDate = fields.dateTime("eventDate", required: false, nullable: true)
-        let known = ["title", "description", "totalSeats", "status", "eventDate"]
+        changes.holdDurationSeconds = fields.integer("holdDurationSeconds", required: false, range: Self.holdDurationRange)
+        changes.maxSeatsPerUser = fields.nullableInteger("maxSeatsPerUser", range: 1...1_000_000)
+        let known = ["title", "description", "totalSeats", "status", "eventDate", "holdDurationSeconds", "maxSeatsPerUser"]
         if !known.contains(where: fields.has) { fields.report("body", "body must contain at least one of: \(known.joined(separator: ", "))") }
         try fields.validate()
 
@@ -91,6 +102,9 @@ struct EventController {
         let events = try await database.events(matching: filter, viewerId: context.userId, page: page)
         return PageResponse(events, transform: EventResponse.init)
     }
+
+    /// What `holdDurationSeconds` may be: 5 s to 2 h.
+    static let holdDurationRange = 5...7200
 
     static func eventId(_ context: some RequestContext) throws -> Int64 {
         guard let id = context.parameters.get("id", as: Int64.self), id > 0 else {

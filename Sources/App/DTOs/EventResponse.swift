@@ -21,6 +21,8 @@ struct EventResponse: ResponseEncodable, Sendable {
     var version: Int
     var createdAt: String
     var updatedAt: String
+    var holdDurationSeconds: Int
+    var maxSeatsPerUser: Int?
 
     init(_ details: EventDetails) {
         let event = details.event
@@ -36,13 +38,16 @@ struct EventResponse: ResponseEncodable, Sendable {
         self.version = event.version
         self.createdAt = Timestamp.string(event.createdAt)
         self.updatedAt = Timestamp.string(event.updatedAt)
+        self.holdDurationSeconds = event.holdDurationSeconds
+        self.maxSeatsPerUser = event.maxSeatsPerUser
     }
 
     private enum CodingKeys: String, CodingKey {
         case id, title, description, totalSeats, availableSeats, status, eventDate, organizerId, organizer, version, createdAt, updatedAt
+        case holdDurationSeconds, maxSeatsPerUser
     }
 
-    /// Written by hand so that a missing description or date is an explicit `null`, as clients expect.
+    /// Written by hand so that a missing description, date or cap is an explicit `null`, as clients expect.
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
@@ -57,6 +62,8 @@ struct EventResponse: ResponseEncodable, Sendable {
         try container.encode(version, forKey: .version)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
+        try container.encode(holdDurationSeconds, forKey: .holdDurationSeconds)
+        try container.encode(maxSeatsPerUser, forKey: .maxSeatsPerUser)
     }
 }
 

@@ -69,6 +69,13 @@ struct FieldReader {
         return string(field, required: true, length: length).map { .some($0) }
     }
 
+    /// An integer, or `.some(nil)` for an explicit `null`: for limits that `null` switches off.
+    mutating func nullableInteger(_ field: String, range: ClosedRange<Int>) -> Int?? {
+        guard let value = object[field] else { return nil }
+        if value == .null { return .some(nil) }
+        return integer(field, required: true, range: range).map { .some($0) }
+    }
+
     /// A date-time, or `.some(nil)` for an explicit `null` when `nullable`.
     mutating func dateTime(_ field: String, required: Bool, nullable: Bool) -> Date?? {
         guard let value = object[field] else {

@@ -10,9 +10,9 @@ extension AppError {
     init(_ error: StorageError) {
         switch error {
         case .notFound(let entity):
-            self.init(status: .notFound, code: "\(entity.rawValue.uppercased())_NOT_FOUND", message: "\(entity.rawValue.capitalized) not found")
+            self.init(status: .notFound, code: "\(entity.code)_NOT_FOUND", message: "\(entity.name.prefix(1).uppercased() + entity.name.dropFirst()) not found")
         case .forbidden(let entity):
-            self.init(status: .forbidden, code: "FORBIDDEN", message: "You do not have access to this \(entity.rawValue)")
+            self.init(status: .forbidden, code: "FORBIDDEN", message: "You do not have access to this \(entity.name)")
         case .emailInUse:
             self.init(status: .conflict, code: "EMAIL_IN_USE", message: "Email is already registered")
         case .eventNotBookable(let status):
@@ -37,6 +37,25 @@ extension AppError {
             self.init(status: .badRequest, code: "EVENT_HAS_BOOKINGS", message: "Event has confirmed bookings and cannot go back to DRAFT")
         case .idempotencyKeyReused:
             self.init(status: .unprocessableContent, code: "IDEMPOTENCY_KEY_REUSED", message: "Idempotency-Key was already used with a different request body")
+        case .holdExpired:
+            self.init(status: .gone, code: "HOLD_EXPIRED", message: "The hold has expired and its seats were released")
+        case .holdNotActive(let status):
+            self.init(status: .conflict, code: "HOLD_NOT_ACTIVE", message: "The hold is \(status.rawValue) and can no longer be confirmed or released")
+        case .userSeatLimit(let limit, let remaining):
+            self.init(
+                status: .conflict, code: "USER_SEAT_LIMIT",
+                message: "At most \(limit) seats per person for this event, bookings and holds together; you may add \(remaining) more",
+                meta: .object(["maxSeatsPerUser": .integer(Int64(limit)), "remainingSeats": .integer(Int64(remaining))]))
+        case .seatsAvailable(let available):
+            self.init(
+                status: .conflict, code: "SEATS_AVAILABLE",
+                message: "\(available) seats are available: book or hold them instead of waiting")
+        case .alreadyOnWaitlist:
+            self.init(status: .conflict, code: "ALREADY_ON_WAITLIST", message: "You are already on the waitlist of this event")
+        case .waitlistAboveCapacity(let total):
+            self = .validation(field: "seatCount", "seatCount must be at most the event's \(total) seats")
+        case .maxSeatsPerUserAboveTotal(let total):
+            self = .validation(field: "maxSeatsPerUser", "maxSeatsPerUser must be at most totalSeats (\(total))")
         case .oneTimeCode(let failure):
             self.init(failure)
         case .storageFull:
@@ -100,6 +119,24 @@ extension AppError {
                 message: (error as? HTTPError)?.body ?? error.status.reasonPhrase)
         default:
             self = .internalError
+        }
+    }
+}
+
+extension StorageError.Entity {
+    /// How an error code names it: `HOLD` in `HOLD_NOT_FOUND`.
+    var code: String {
+        switch self {
+        case .waitlistEntry: "WAITLIST_ENTRY"
+        default: rawValue.uppercased()
+        }
+    }
+
+    /// How a message names it.
+    var name: String {
+        switch self {
+        case .waitlistEntry: "waitlist entry"
+        default: rawValue
         }
     }
 }

@@ -24,6 +24,8 @@ enum OpenAPIDocument {
                 ["name": "Auth", "description": "One-time codes, registration, login"],
                 ["name": "Events", "description": "The public catalogue and the organizer's events"],
                 ["name": "Bookings", "description": "Booking and cancelling seats"],
+                ["name": "Holds", "description": "Seats held for a while (the event's holdDurationSeconds), then confirmed or given back"],
+                ["name": "Waitlist", "description": "Waiting for seats of a sold-out event; seats that come back are offered in order, as holds"],
                 ["name": "Organizers", "description": "Running an event: attendees, check-in, the seat ledger"],
                 ["name": "Operations", "description": "Health and this documentation"],
             ],

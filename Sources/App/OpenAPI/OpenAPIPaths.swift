@@ -9,6 +9,12 @@ enum OpenAPIPaths {
         "limit": ["name": "limit", "in": "query", "description": "items per page", "schema": O.integer(min: 1, max: 100, example: 10, format: "int32")],
         "eventId": ["name": "id", "in": "path", "required": true, "schema": O.integer(min: 1, example: 1)],
         "bookingReference": ["name": "ref", "in": "path", "required": true, "schema": O.string(format: "uuid", example: "7ffcfc58-09f0-4717-932a-ab9f981db3fd")],
+        "holdReference": ["name": "ref", "in": "path", "required": true, "schema": O.string(format: "uuid", example: "0193f1a2-7c4e-7b1d-9a3f-2c5d8e9f0a1b")],
+        "idempotencyKey": [
+            "name": "Idempotency-Key", "in": "header",
+            "description": "the same key and body again replay the first answer instead of acting twice",
+            "schema": O.string(min: 1, max: 255, example: "order-123"),
+        ],
         "format": [
             "name": "format", "in": "query", "description": "csv: every row as text/csv, not a page (so does `Accept: text/csv`)",
             "schema": ["type": "string", "enum": ["json", "csv"]],
@@ -173,6 +179,98 @@ enum OpenAPIPaths {
                     "404": O.error("no such event (`EVENT_NOT_FOUND`)"),
                 ])
         ],
+        "/events/{id}/waitlist": [
+            "parameters": [parameter("eventId")],
+            "post": operation(
+                "joinWaitlist", "Waitlist",
+                """
+                Wait for seats of an event that has fewer available than asked, a group as one entry. When seats come back they are \
+                offered in order, as a hold (mailed); an entry that does not fit keeps its place, and later smaller entries may pass it
+                """,
+                secured: true, body: O.body("WaitlistJoin", example: ["seatCount": 3]),
+                responses: withBodyErrors([
+                    "201": O.response("in line", "WaitlistEnvelope"),
+                    "400": O.error(
+                        "validation failed (also more seats than the event has), event not published (`EVENT_NOT_BOOKABLE`) or past (`EVENT_IN_PAST`)"),
+                    "401": unauthorized,
+                    "404": O.error("no such event (`EVENT_NOT_FOUND`)"),
+                    "409": O.error(
+                        "the seats are available: book instead (`SEATS_AVAILABLE`); already in line (`ALREADY_ON_WAITLIST`); past the cap (`USER_SEAT_LIMIT`)"),
+                    "503": storageUnavailable,
+                ])),
+            "get": operation(
+                "listWaitlist", "Organizers", "The whole waitlist of an own event, every status, in the order people joined", secured: true,
+                parameters: [parameter("page"), parameter("limit")],
+                responses: [
+                    "200": O.response("a page of entries", "WaitlistPage"), "400": invalid, "401": unauthorized, "403": forbidden,
+                    "404": O.error("no such event (`EVENT_NOT_FOUND`)"),
+                ]),
+        ],
+        "/events/{id}/waitlist/me": [
+            "parameters": [parameter("eventId")],
+            "get": operation(
+                "myWaitlistEntry", "Waitlist", "The caller's latest entry on the event's waitlist, whatever its status", secured: true,
+                responses: [
+                    "200": O.response("the entry", "WaitlistEntry"), "400": invalid, "401": unauthorized,
+                    "404": O.error("no such event (`EVENT_NOT_FOUND`) or no entry (`WAITLIST_ENTRY_NOT_FOUND`)"),
+                ]),
+            "delete": operation(
+                "leaveWaitlist", "Waitlist", "Leave the waitlist; an offer the caller had is given back and serves the next entries",
+                secured: true,
+                responses: [
+                    "200": O.response("left", "WaitlistEnvelope"), "400": invalid, "401": unauthorized,
+                    "404": O.error("not waiting for this event (`WAITLIST_ENTRY_NOT_FOUND`)"), "503": storageUnavailable,
+                ]),
+        ],
+        "/holds": [
+            "post": operation(
+                "createHold", "Holds",
+                "Hold seats of a published, future event for the event's holdDurationSeconds: they leave availableSeats at once",
+                secured: true, parameters: [parameter("idempotencyKey")],
+                body: O.body("HoldCreate", example: ["eventId": 1, "seatCount": 2]),
+                responses: withBodyErrors([
+                    "201": O.response("held (or the replay of the first answer for this Idempotency-Key)", "HoldEnvelope"),
+                    "400": O.error("validation failed, event not published (`EVENT_NOT_BOOKABLE`) or already past (`EVENT_IN_PAST`)"),
+                    "401": unauthorized,
+                    "404": O.error("no such event (`EVENT_NOT_FOUND`)"),
+                    "409": O.error("not enough seats (`SEATS_UNAVAILABLE`) or past the per-person cap (`USER_SEAT_LIMIT`)"),
+                    "422": O.error("the Idempotency-Key was used with another body (`IDEMPOTENCY_KEY_REUSED`)"),
+                    "429": O.error("too many bookings and holds by this user in the window (`TOO_MANY_REQUESTS`, with `Retry-After`)"),
+                    "503": storageUnavailable,
+                ]))
+        ],
+        "/holds/{ref}": [
+            "parameters": [parameter("holdReference")],
+            "get": operation(
+                "getHold", "Holds", "One hold, for its holder", secured: true,
+                responses: [
+                    "200": O.response("the hold", "Hold"), "401": unauthorized, "403": forbidden,
+                    "404": O.error("no such hold (`HOLD_NOT_FOUND`)"),
+                ]),
+            "delete": operation(
+                "releaseHold", "Holds", "Give an active hold back: its seats return at once (to the waitlist first)", secured: true,
+                responses: [
+                    "200": O.response("released", "HoldEnvelope"), "401": unauthorized, "403": forbidden,
+                    "404": O.error("no such hold (`HOLD_NOT_FOUND`)"),
+                    "409": O.error("already confirmed or released (`HOLD_NOT_ACTIVE`)"),
+                    "410": O.error("past its expiresAt: the seats are back already (`HOLD_EXPIRED`)"),
+                    "503": storageUnavailable,
+                ]),
+        ],
+        "/holds/{ref}/confirm": [
+            "parameters": [parameter("holdReference")],
+            "post": operation(
+                "confirmHold", "Holds", "Turn an active hold into a confirmed booking of its seats", secured: true,
+                responses: [
+                    "201": O.response("booked", "BookingEnvelope"),
+                    "400": O.error("the event is no longer bookable (`EVENT_NOT_BOOKABLE`) or past (`EVENT_IN_PAST`)"),
+                    "401": unauthorized, "403": forbidden,
+                    "404": O.error("no such hold (`HOLD_NOT_FOUND`)"),
+                    "409": O.error("already confirmed or released (`HOLD_NOT_ACTIVE`)"),
+                    "410": O.error("past its expiresAt, even before the sweep has run (`HOLD_EXPIRED`)"),
+                    "503": storageUnavailable,
+                ]),
+        ],
         "/events/organizer/my-events": [
             "get": operation(
                 "myEvents", "Events", "The caller's own events of every status (organizers)", secured: true,
@@ -182,22 +280,16 @@ enum OpenAPIPaths {
         "/bookings": [
             "post": operation(
                 "createBooking", "Bookings", "Book seats of a published, future event", secured: true,
-                parameters: [
-                    [
-                        "name": "Idempotency-Key", "in": "header",
-                        "description": "the same key and body again replay the first answer instead of booking twice",
-                        "schema": O.string(min: 1, max: 255, example: "order-123"),
-                    ]
-                ],
+                parameters: [parameter("idempotencyKey")],
                 body: O.body("BookingCreate", example: ["eventId": 1, "seatCount": 2]),
                 responses: withBodyErrors([
                     "201": O.response("confirmed (or the replay of the first answer for this Idempotency-Key)", "BookingEnvelope"),
                     "400": O.error("validation failed, event not published (`EVENT_NOT_BOOKABLE`) or already past (`EVENT_IN_PAST`)"),
                     "401": unauthorized,
                     "404": O.error("no such event (`EVENT_NOT_FOUND`)"),
-                    "409": O.error("not enough seats (`SEATS_UNAVAILABLE`)"),
+                    "409": O.error("not enough seats (`SEATS_UNAVAILABLE`) or past the per-person cap (`USER_SEAT_LIMIT`)"),
                     "422": O.error("the Idempotency-Key was used with another body (`IDEMPOTENCY_KEY_REUSED`)"),
-                    "429": O.error("too many bookings by this user in the window (`TOO_MANY_REQUESTS`, with `Retry-After`)"),
+                    "429": O.error("too many bookings and holds by this user in the window (`TOO_MANY_REQUESTS`, with `Retry-After`)"),
                     "503": storageUnavailable,
                 ])),
             "get": operation(

@@ -5,6 +5,14 @@ enum OpenAPISchemas {
     typealias O = OpenAPI
 
     static let timestamp = O.string("ISO 8601 in UTC", format: "date-time", example: "2026-12-31T18:00:00Z")
+    static let holdDuration: JSONValue = [
+        "type": "integer", "minimum": 5, "maximum": 7200, "format": "int64", "example": 600,
+        "description": "how long a hold on the event lasts, in seconds (default: the server's HOLD_DEFAULT_SECONDS)",
+    ]
+    static let maxSeatsPerUser = O.nullable([
+        "type": "integer", "minimum": 1, "maximum": 1_000_000, "format": "int64", "example": 4,
+        "description": "the most seats one person may have on the event, bookings and active holds together, at most totalSeats; null: no cap",
+    ])
 
     static func all(maxSeatsPerBooking: Int) -> JSONValue {
         [
@@ -61,13 +69,20 @@ enum OpenAPISchemas {
                     "totalSeats": O.integer(min: 1, max: 1_000_000, example: 50),
                     "status": ["type": "string", "enum": ["DRAFT", "PUBLISHED"], "default": "DRAFT"],
                     "eventDate": O.nullable(timestamp),
+                    "holdDurationSeconds": holdDuration,
+                    "maxSeatsPerUser": maxSeatsPerUser,
                 ], required: ["title", "totalSeats"]),
             "EventUpdate": [
                 "type": "object", "minProperties": 1,
-                "description": "Any subset of the fields, at least one. totalSeats may not fall below the booked seats; CANCELLED cancels every booking.",
+                "description": """
+                    Any subset of the fields, at least one. totalSeats may not fall below the booked and held seats; seats added \
+                    serve the waitlist; CANCELLED cancels every booking and releases every hold. A new holdDurationSeconds applies \
+                    to holds made from then on; a lower maxSeatsPerUser refuses new seats only.
+                    """,
                 "properties": [
                     "title": O.string(min: 1, max: 200), "description": O.nullable(O.string(max: 5000)),
                     "totalSeats": O.integer(min: 1, max: 1_000_000), "status": O.enumeration(EventStatus.self), "eventDate": O.nullable(timestamp),
+                    "holdDurationSeconds": holdDuration, "maxSeatsPerUser": maxSeatsPerUser,
                 ],
             ],
             "Event": O.object(
@@ -77,8 +92,12 @@ enum OpenAPISchemas {
                     "status": O.enumeration(EventStatus.self), "eventDate": O.nullable(timestamp), "organizerId": O.integer(min: 1),
                     "organizer": O.object(["id": O.integer(min: 1), "firstname": O.string(), "lastname": O.string()], required: ["id", "firstname", "lastname"]),
                     "version": O.integer(min: 0), "createdAt": timestamp, "updatedAt": timestamp,
+                    "holdDurationSeconds": holdDuration, "maxSeatsPerUser": maxSeatsPerUser,
                 ],
-                required: ["id", "title", "description", "totalSeats", "availableSeats", "status", "eventDate", "organizerId", "organizer", "version", "createdAt", "updatedAt"]),
+                required: [
+                    "id", "title", "description", "totalSeats", "availableSeats", "status", "eventDate", "organizerId", "organizer", "version",
+                    "createdAt", "updatedAt", "holdDurationSeconds", "maxSeatsPerUser",
+                ]),
             "EventPage": O.object(["data": ["type": "array", "items": O.ref("Event")], "meta": O.ref("PageMeta")], required: ["data", "meta"]),
             "EventDeleted": O.object(
                 ["message": O.string(example: "Event deleted successfully"), "eventId": O.integer(min: 1, example: 1)], required: ["message", "eventId"]),
@@ -102,6 +121,39 @@ enum OpenAPISchemas {
                 ["success": ["type": "boolean", "enum": [true]], "message": O.string(example: "Booking confirmed successfully"), "data": O.ref("Booking")],
                 required: ["success", "message", "data"]),
             "BookingPage": O.object(["data": ["type": "array", "items": O.ref("Booking")], "meta": O.ref("PageMeta")], required: ["data", "meta"]),
+            "HoldCreate": O.object(
+                ["eventId": O.integer(min: 1, example: 1), "seatCount": O.integer(min: 1, max: maxSeatsPerBooking, example: 2)],
+                required: ["eventId", "seatCount"]),
+            "Hold": O.object(
+                [
+                    "holdReference": O.string(format: "uuid", example: "0193f1a2-7c4e-7b1d-9a3f-2c5d8e9f0a1b"), "eventId": O.integer(min: 1),
+                    "userId": O.integer(min: 1), "seatCount": O.integer(min: 1, example: 2), "status": O.enumeration(HoldStatus.self),
+                    "expiresAt": O.string("fixed when the hold is made; nothing extends it", format: "date-time", example: "2026-12-31T18:10:00Z"),
+                    "createdAt": timestamp,
+                    "event": O.object(
+                        ["id": O.integer(min: 1), "title": O.string(), "eventDate": O.nullable(timestamp), "status": O.enumeration(EventStatus.self)],
+                        required: ["id", "title", "eventDate", "status"]),
+                ], required: ["holdReference", "eventId", "userId", "seatCount", "status", "expiresAt", "createdAt", "event"]),
+            "HoldEnvelope": O.object(
+                ["success": ["type": "boolean", "enum": [true]], "message": O.string(example: "Seats held; confirm before expiresAt"), "data": O.ref("Hold")],
+                required: ["success", "message", "data"]),
+            "WaitlistJoin": O.object(["seatCount": O.integer(min: 1, max: maxSeatsPerBooking, example: 3)], required: ["seatCount"]),
+            "WaitlistEntry": O.object(
+                [
+                    "waitlistReference": O.string(format: "uuid"), "eventId": O.integer(min: 1), "userId": O.integer(min: 1),
+                    "seatCount": O.integer(min: 1, example: 3),
+                    "position": O.nullable([
+                        "type": "integer", "minimum": 1, "format": "int64",
+                        "description": "place among the event's WAITING entries, from 1; null once the entry no longer waits",
+                    ]),
+                    "status": O.enumeration(WaitlistStatus.self),
+                    "holdReference": O.nullable(O.string("the hold offered to this entry", format: "uuid")), "createdAt": timestamp,
+                ], required: ["waitlistReference", "eventId", "userId", "seatCount", "position", "status", "holdReference", "createdAt"]),
+            "WaitlistEnvelope": O.object(
+                ["success": ["type": "boolean", "enum": [true]], "message": O.string(example: "You are on the waitlist"), "data": O.ref("WaitlistEntry")],
+                required: ["success", "message", "data"]),
+            "WaitlistPage": O.object(
+                ["data": ["type": "array", "items": O.ref("WaitlistEntry")], "meta": O.ref("PageMeta")], required: ["data", "meta"]),
             "Attendee": O.object(
                 [
                     "bookingReference": O.string(format: "uuid"), "seatCount": O.integer(min: 1, example: 2), "createdAt": timestamp,

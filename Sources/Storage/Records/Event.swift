@@ -29,9 +29,13 @@ public struct Event: Codable, Sendable, Equatable, FetchableRecord, MutablePersi
     public var version: Int
     public var createdAt: Date
     public var updatedAt: Date
+    /// How long a hold on this event lasts; fixed for each hold when it is made.
+    public var holdDurationSeconds: Int
+    /// The most seats one user may have on this event, confirmed and held together; nil: no cap.
+    public var maxSeatsPerUser: Int?
 
-    /// Seats held by confirmed bookings.
-    public var bookedSeats: Int { totalSeats - availableSeats }
+    /// Seats taken: by confirmed bookings and by ACTIVE holds.
+    public var takenSeats: Int { totalSeats - availableSeats }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
@@ -52,24 +56,41 @@ extension Event {
         version = row["version"]
         createdAt = row["created_at"]
         updatedAt = row["updated_at"]
+        holdDurationSeconds = row["hold_duration_seconds"]
+        maxSeatsPerUser = row["max_seats_per_user"]
     }
 }
 
 /// An event with its organizer's public name, as every answer shows it.
+///
+/// Its `availableSeats` never count a hold that has lapsed: until the expiry sweep has given those seats
+/// back, the read adds them (`selectSQL`). `validUntil` is when the next hold lapses, after which this value
+/// is no longer the event's availability.
 public struct EventDetails: Sendable, Equatable {
     public var event: Event
     public var organizerFirstname: String
     public var organizerLastname: String
+    /// When the next ACTIVE hold of the event lapses; nil when none is active.
+    public var validUntil: Date?
 
     /// Decodes a row of `EventDetails.selectSQL`.
     init(row: Row) throws {
         self.event = try Event(row: row)
+        self.event.availableSeats += row["lapsed_hold_seats"] as Int
         self.organizerFirstname = row["organizer_firstname"]
         self.organizerLastname = row["organizer_lastname"]
+        self.validUntil = row["next_hold_expiry"]
     }
 
+    /// SQLite's clock in the form timestamps are stored in, so that the comparison is one of text.
+    static let sqlNow = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+
     static let selectSQL = """
-        SELECT events.*, users.firstname AS organizer_firstname, users.lastname AS organizer_lastname
+        SELECT events.*, users.firstname AS organizer_firstname, users.lastname AS organizer_lastname,
+               (SELECT COALESCE(SUM(seat_count), 0) FROM holds
+                WHERE holds.event_id = events.id AND holds.status = 'ACTIVE' AND holds.expires_at <= \(Self.sqlNow)) AS lapsed_hold_seats,
+               (SELECT MIN(expires_at) FROM holds
+                WHERE holds.event_id = events.id AND holds.status = 'ACTIVE' AND holds.expires_at > \(Self.sqlNow)) AS next_hold_expiry
         FROM events JOIN users ON users.id = events.organizer_id
         """
 }
@@ -81,13 +102,20 @@ public struct NewEvent: Sendable {
     public var totalSeats: Int
     public var status: EventStatus
     public var eventDate: Date?
+    public var holdDurationSeconds: Int
+    public var maxSeatsPerUser: Int?
 
-    public init(title: String, description: String?, totalSeats: Int, status: EventStatus, eventDate: Date?) {
+    public init(
+        title: String, description: String?, totalSeats: Int, status: EventStatus, eventDate: Date?, holdDurationSeconds: Int = 600,
+        maxSeatsPerUser: Int? = nil
+    ) {
         self.title = title
         self.description = description
         self.totalSeats = totalSeats
         self.status = status
         self.eventDate = eventDate
+        self.holdDurationSeconds = holdDurationSeconds
+        self.maxSeatsPerUser = maxSeatsPerUser
     }
 }
 
@@ -98,13 +126,22 @@ public struct EventChanges: Sendable {
     public var totalSeats: Int?
     public var status: EventStatus?
     public var eventDate: Date??
+    /// Applies to holds made from now on.
+    public var holdDurationSeconds: Int?
+    /// A lower cap refuses new seats only: what users have already is kept.
+    public var maxSeatsPerUser: Int??
 
-    public init(title: String? = nil, description: String?? = nil, totalSeats: Int? = nil, status: EventStatus? = nil, eventDate: Date?? = nil) {
+    public init(
+        title: String? = nil, description: String?? = nil, totalSeats: Int? = nil, status: EventStatus? = nil, eventDate: Date?? = nil,
+        holdDurationSeconds: Int? = nil, maxSeatsPerUser: Int?? = nil
+    ) {
         self.title = title
         self.description = description
         self.totalSeats = totalSeats
         self.status = status
         self.eventDate = eventDate
+        self.holdDurationSeconds = holdDurationSeconds
+        self.maxSeatsPerUser = maxSeatsPerUser
     }
 }
 

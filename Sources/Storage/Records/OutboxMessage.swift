@@ -10,6 +10,10 @@ public enum OutboxMailKind: String, Codable, Sendable, CaseIterable, DatabaseVal
     case bookingCancelled = "booking-cancelled"
     /// Cancelled because the organizer cancelled the event.
     case eventCancelled = "event-cancelled"
+    /// A waitlist entry's turn came: seats are held for it.
+    case holdOffered = "hold-offered"
+    /// A hold lapsed unconfirmed.
+    case holdExpired = "hold-expired"
 }
 
 /// A message sealed by its sender (Mail encrypts it); opaque to Storage.
@@ -43,6 +47,8 @@ public struct OutboxMessage: Sendable, Equatable {
         case sealed(SealedMail)
         /// A booking mail, about the booking as it is now.
         case booking(BookingDetails, booker: Booker)
+        /// A hold mail, about the hold as it is now; `booker` is its holder.
+        case hold(HoldDetails, booker: Booker)
     }
 
     public var id: Int64
