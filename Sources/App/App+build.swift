@@ -68,11 +68,11 @@ func buildRouter(
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: AuthenticationMiddleware(tokens: tokens, database: database))
-    AuthController(
+    let accounts = Accounts(
         database: database, passwords: PasswordHasher(costLog2: configuration.passwordHashCost), tokens: tokens,
         codes: OneTimeCodes(secret: secret), codeRules: configuration.codeRules, mailer: mailer,
-        allowOrganizerSignup: configuration.allowOrganizerSignup, limits: limits
-    ).addRoutes(to: router)
+        allowOrganizerSignup: configuration.allowOrganizerSignup, limits: limits)
+    AuthController(accounts: accounts).addRoutes(to: router)
     EventController(database: database, mailer: mailer, holdDefaultSeconds: configuration.holdDefaultSeconds).addRoutes(to: router)
     HoldController(database: database, maxSeatsPerHold: configuration.bookingMaxSeats, mailer: mailer, limits: limits)
         .addRoutes(to: router)
@@ -82,6 +82,7 @@ func buildRouter(
     AttendeeController(database: database).addRoutes(to: router)
     SeatLedgerController(database: database).addRoutes(to: router)
     EventStatsController(database: database).addRoutes(to: router)
+    AvailabilityController(database: database, slots: StreamSlots(limit: configuration.sseMaxClients)).addRoutes(to: router)
     HealthController(database: database).addRoutes(to: router)
     if let metrics {
         MetricsController(metrics: metrics, database: database, token: configuration.metricsToken, limits: limits).addRoutes(to: router)

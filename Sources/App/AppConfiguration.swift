@@ -46,6 +46,8 @@ struct AppConfiguration: Sendable {
     var bookingMaxSeats = 10
     /// How long a hold lasts on an event that does not set its own `holdDurationSeconds`.
     var holdDefaultSeconds = 600
+    /// Live seat streams (`GET /events/:id/availability`) open at once; past it, 503.
+    var sseMaxClients = 1000
     /// false: registering as ORGANIZER is refused, and an operator runs `event-booking promote EMAIL`.
     var allowOrganizerSignup = true
     /// Failed logins per account; past it even the right password is refused until the window ends. nil: off.
@@ -99,6 +101,7 @@ struct AppConfiguration: Sendable {
         mailMaxAttempts = try parser.integer("mail.max.attempts", in: 1...100) ?? mailMaxAttempts
         bookingMaxSeats = try parser.integer("booking.max.seats", in: 1...1_000) ?? bookingMaxSeats
         holdDefaultSeconds = try parser.integer("hold.default.seconds", in: 5...7200) ?? holdDefaultSeconds
+        sseMaxClients = try parser.integer("sse.max.clients", in: 1...100_000) ?? sseMaxClients
         allowOrganizerSignup = try parser.boolean("allow.organizer.signup") ?? allowOrganizerSignup
         rateLimitLoginPerAccount = try parser.rateLimit("rate.limit.login.per.account") ?? rateLimitLoginPerAccount
         rateLimitAuthPerIP = try parser.rateLimit("rate.limit.auth.per.ip") ?? rateLimitAuthPerIP

@@ -41,7 +41,7 @@ extension AppDatabase {
             return .created(details, attempts: attempts)
         }
         // Only a new booking changed the event; a refusal or a replay left it as it was.
-        if case .created = outcome { events.invalidate(id: eventId) }
+        if case .created = outcome { eventChanged(eventId) }
         return outcome
     }
 
@@ -114,7 +114,7 @@ extension AppDatabase {
                 }
             ).result
         }
-        events.invalidate(id: cancelled.booking.eventId)
+        eventChanged(cancelled.booking.eventId)
         return cancelled
     }
 

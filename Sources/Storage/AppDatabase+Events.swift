@@ -140,7 +140,7 @@ extension AppDatabase {
                 }
             ).result
         }
-        events.invalidate(id: id)
+        eventChanged(id)
         return updated
     }
 
@@ -161,7 +161,7 @@ extension AppDatabase {
             if used { throw StorageError.eventHasBookings }
             try Event.deleteOne(db, key: id)
         }
-        events.invalidate(id: id)
+        eventChanged(id)
     }
 
     static func fetchEventDetails(id: Int64, _ db: Database) throws -> EventDetails? {

@@ -27,7 +27,7 @@ extension AppDatabase {
             ).result
             return .created(details)
         }
-        if case .created = outcome { events.invalidate(id: eventId) }
+        if case .created = outcome { eventChanged(eventId) }
         return outcome
     }
 
@@ -78,7 +78,7 @@ extension AppDatabase {
                 }
             ).result
         }
-        events.invalidate(id: confirmed.booking.eventId)
+        eventChanged(confirmed.booking.eventId)
         return confirmed
     }
 
@@ -94,7 +94,7 @@ extension AppDatabase {
             try serveWaitlist(eventId: hold.eventId, now: now, stamp: stamp, db)
             return try Row.fetchOne(db, sql: "\(HoldDetails.selectSQL) WHERE holds.id = ?", arguments: [hold.id]).map(HoldDetails.init(row:))!
         }
-        events.invalidate(id: released.hold.eventId)
+        eventChanged(released.hold.eventId)
         return released
     }
 
@@ -109,7 +109,7 @@ extension AppDatabase {
             let count = try expireLapsedHolds(eventId: nil, now: now, stamp: stamp, db, touched: &touched)
             return (count, Array(touched))
         }
-        for id in touched { events.invalidate(id: id) }
+        for id in touched { eventChanged(id) }
         return count
     }
 

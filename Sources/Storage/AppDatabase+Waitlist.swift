@@ -13,6 +13,8 @@ extension AppDatabase {
     /// Puts `userId` in line for `seatCount` seats of event `eventId`; only while fewer seats are available.
     public func joinWaitlist(eventId: Int64, seatCount: Int, userId: Int64, now: Date = Date()) async throws -> WaitlistEntry {
         let stamp = DatabaseTimestamp.string(now)
+        // The lapsed holds it may have expired changed the event.
+        defer { eventChanged(eventId) }
         return try await writer.submit { [self] db in
             guard var event = try Self.fetchEvent(id: eventId, db), Self.isVisible(event, to: userId) else {
                 throw StorageError.notFound(.event)
@@ -65,7 +67,7 @@ extension AppDatabase {
             }
             return try Self.fetchEntry(id: entry.id, db)!
         }
-        events.invalidate(id: eventId)
+        eventChanged(eventId)
         return entry
     }
 

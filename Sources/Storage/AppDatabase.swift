@@ -21,6 +21,8 @@ public struct AppDatabase: Sendable {
     let writer: BookingWriter
     let users: UserCache
     let events: EventCache
+    /// The live seat counters' source: told of every committed change to an event.
+    let seatFeed: SeatFeed
     let faults: StorageFaults
     let logger: Logger
     /// Tries of a command's version-guarded write before it gives up. Inside the writer's transaction no
@@ -70,6 +72,15 @@ public struct AppDatabase: Sendable {
         self.writer = BookingWriter(connections: connections, metrics: WriterMetrics(factory: metrics), beforeCommit: beforeCommit)
         self.users = users
         self.events = events
+        self.seatFeed = SeatFeed { ids in
+            try await connections.pool.read { db in
+                try ids.compactMap { id in
+                    try Self.fetchEventDetails(id: id, db).map {
+                        SeatAvailability(eventId: id, availableSeats: $0.event.availableSeats, status: $0.event.status)
+                    }
+                }
+            }
+        }
         self.logger = logger
         if connections.isReadOnly {
             // Served read-only until the file can be written: that needs a schema with nothing to migrate.
@@ -101,6 +112,18 @@ public struct AppDatabase: Sendable {
             connections.writeFailed(error)
             throw error
         }
+    }
+
+    /// Called after every commit that changed event `id`: its cached copy goes, and its watchers hear of it.
+    func eventChanged(_ id: Int64) {
+        events.invalidate(id: id)
+        seatFeed.changed(id)
+    }
+
+    /// Event `eventId`'s availability after every later commit that changes it (a live seat counter), until
+    /// the stream is dropped. A slow reader gets the newest value and misses the ones in between.
+    public func watchAvailability(eventId: Int64) -> AsyncStream<SeatAvailability> {
+        seatFeed.watch(eventId: eventId)
     }
 
     /// Applies pending migrations only (what `event-booking migrate` does); opening does the same.

@@ -24,11 +24,11 @@ import Testing
         let neverStarted = NIOThreadPool(numberOfThreads: 1)
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: ErrorMiddleware())
-        AuthController(
+        let accounts = Accounts(
             database: database, passwords: PasswordHasher(costLog2: 8, threadPool: neverStarted),
             tokens: try await TokenService(secret: secret, lifetime: 60), codes: codes, codeRules: rules,
-            mailer: Mailer(templates: try await MailTemplates(), sealer: MailSealer(secret: secret), wakeUp: OutboxWakeUp())
-        ).addRoutes(to: router)
+            mailer: Mailer(templates: try await MailTemplates(), sealer: MailSealer(secret: secret), wakeUp: OutboxWakeUp()))
+        AuthController(accounts: accounts).addRoutes(to: router)
 
         @Sendable func register(code: String) -> String {
             """

@@ -51,9 +51,11 @@ print(f'valid: {len(document[\"paths\"])} paths, {operations} operations')
 # One worker: with two, schemathesis' threads call ast.parse at once (hypothesis describing a filter), and
 # CPython 3.11's AST builder keeps its recursion depth in shared state, so that race now and then ends the run
 # with "SystemError: AST constructor recursion depth mismatch" (python/cpython#106905).
+# The live seat stream never ends, so a client that reads whole answers would wait forever: it is left out
+# here and tested through real sockets in AvailabilityStreamTests.
 schemathesis() {
     "$venv/bin/st" run "$base/api-spec-json" --url "$base" \
-        --header "Authorization: Bearer $token" \
+        --header "Authorization: Bearer $token" --exclude-path '/events/{id}/availability' \
         --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
         --max-examples "$examples" --seed "$seed" --workers 1 --no-color 2>&1 | tee "$work/schemathesis.log"
 }

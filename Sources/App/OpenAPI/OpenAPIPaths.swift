@@ -179,6 +179,32 @@ enum OpenAPIPaths {
                     "404": O.error("no such event (`EVENT_NOT_FOUND`)"),
                 ])
         ],
+        "/events/{id}/availability": [
+            "parameters": [parameter("eventId")],
+            "get": operation(
+                "watchAvailability", "Events",
+                """
+                The event's seats, live, as Server-Sent Events (`text/event-stream`): one message at once with the current count, \
+                then one after every commit that changes it. Each `data:` line is a JSON object {"eventId", "availableSeats", \
+                "status"}; a comment line (`: keep-alive`) comes every 15 s. A slow reader gets the newest count and misses the ones \
+                in between. The stream stays open until the client leaves or the service stops
+                """,
+                responses: [
+                    "200": [
+                        "description": "an endless stream of events",
+                        "content": [
+                            "text/event-stream": [
+                                "schema": O.string(
+                                    "messages: `data: {\"eventId\":1,\"availableSeats\":48,\"status\":\"PUBLISHED\"}` and a blank line",
+                                    example: "data: {\"eventId\":1,\"availableSeats\":48,\"status\":\"PUBLISHED\"}\n\n")
+                            ]
+                        ],
+                    ],
+                    "400": invalid,
+                    "404": O.error("no such event (`EVENT_NOT_FOUND`)"),
+                    "503": O.error("`SSE_MAX_CLIENTS` streams are open already (`TOO_MANY_STREAMS`), with `Retry-After`"),
+                ])
+        ],
         "/events/{id}/waitlist": [
             "parameters": [parameter("eventId")],
             "post": operation(
