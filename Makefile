@@ -3,10 +3,10 @@ SWIFT ?= swift
 APT_PACKAGES = libsqlite3-dev libssl-dev
 # Swagger UI's files (served at /api-spec); the tests also need a browser, an SMTP server and openssl.
 APT_DOC_PACKAGES = python3-flasgger
-APT_TEST_PACKAGES = chromium python3-aiosmtpd openssl
+APT_TEST_PACKAGES = chromium chromium-driver python3-aiosmtpd openssl
 APT_BENCH_PACKAGES = wrk
 
-.PHONY: run test build deps test-deps apt-install seed check backup conformance unit-test bench bench-metrics faults soak
+.PHONY: run test build deps test-deps apt-install seed check backup conformance unit-test web-test bench bench-metrics faults soak
 
 # Installs the system packages when they are missing (Debian/Ubuntu; needs root or sudo).
 deps:
@@ -40,12 +40,16 @@ check: build
 backup: build
 	$(SWIFT) run event-booking backup
 
-# Everything: the contract against the live server, then the Swift test suite.
-test: conformance unit-test
+# Everything: the contract against the live server, the Swift test suite, then the web pages in a browser.
+test: conformance unit-test web-test
 
 # Swift Testing only (there are no XCTest tests), in parallel; the stampede tests run live HTTP servers on loopback.
 unit-test: test-deps
 	$(SWIFT) test --disable-xctest
+
+# The web pages in headless Chromium (selenium from PyPI); screenshots in .build/web/screenshots.
+web-test: test-deps
+	bash Tests/Web/run.sh
 
 # OpenAPI validation, schemathesis and Swagger UI in headless Chromium against a running server.
 conformance: test-deps

@@ -51,7 +51,10 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
+            // The web pages' templates, stylesheet and script.
+            resources: [.copy("Web/Templates"), .copy("Web/Assets")],
             swiftSettings: swiftSettings
         ),
         .target(

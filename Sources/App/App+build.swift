@@ -34,7 +34,7 @@ func buildApplication(
     }
     let templates = try await MailTemplates(directory: configuration.mailTemplatesDirectory ?? MailTemplates.bundledDirectory)
     let mailer = Mailer(templates: templates, sealer: MailSealer(secret: secret), wakeUp: OutboxWakeUp())
-    let router = buildRouter(
+    let router = try await buildRouter(
         configuration, database: database, tokens: tokens, secret: secret, mailer: mailer, metrics: metrics, logger: logger)
     var outbox = OutboxDeliveryService(
         database: database, transport: try makeMailTransport(configuration, logger: logger), mailer: mailer, logger: logger)
@@ -60,7 +60,7 @@ func buildApplication(
 func buildRouter(
     _ configuration: AppConfiguration, database: AppDatabase, tokens: TokenService, secret: String, mailer: Mailer,
     metrics: ServiceMetrics?, logger: Logger
-) -> Router<AppRequestContext> {
+) async throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     var limits = RateLimits(configuration)
     limits.metrics = metrics
@@ -73,7 +73,21 @@ func buildRouter(
         codes: OneTimeCodes(secret: secret), codeRules: configuration.codeRules, mailer: mailer,
         allowOrganizerSignup: configuration.allowOrganizerSignup, limits: limits)
     AuthController(accounts: accounts).addRoutes(to: router)
-    EventController(database: database, mailer: mailer, holdDefaultSeconds: configuration.holdDefaultSeconds).addRoutes(to: router)
+
+    // The web pages: the same use cases, with a session cookie and CSRF-checked forms.
+    let pages = try await WebPages.load(
+        session: WebSession(accounts: accounts, secret: secret, lifetime: configuration.jwtLifetime, trustedProxy: configuration.trustedProxy))
+    pages.addRoutes(to: router)
+    let publicPages = PublicPagesController(
+        pages: pages, database: database, maxSeatsPerBooking: configuration.bookingMaxSeats, mailer: mailer, limits: limits)
+    publicPages.addRoutes(to: router)
+    AccountPagesController(pages: pages, accounts: accounts).addRoutes(to: router)
+    MyBookingsPagesController(pages: pages, database: database, mailer: mailer).addRoutes(to: router)
+    OrganizerPagesController(pages: pages, database: database, mailer: mailer, holdDefaultSeconds: configuration.holdDefaultSeconds)
+        .addRoutes(to: router)
+
+    EventController(database: database, mailer: mailer, holdDefaultSeconds: configuration.holdDefaultSeconds, page: publicPages.event)
+        .addRoutes(to: router)
     HoldController(database: database, maxSeatsPerHold: configuration.bookingMaxSeats, mailer: mailer, limits: limits)
         .addRoutes(to: router)
     WaitlistController(database: database, maxSeatsPerEntry: configuration.bookingMaxSeats, mailer: mailer).addRoutes(to: router)

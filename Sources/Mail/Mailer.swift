@@ -59,8 +59,8 @@ public struct Mailer: Sendable {
         }
     }
 
-    /// "Tue, 1 Jun 2027, 19:00 UTC", or "to be announced".
-    static func humanDate(_ date: Date?) -> String {
+    /// "Tue, 1 Jun 2027, 19:00 UTC", or "to be announced": how mails and pages show a date to people.
+    public static func humanDate(_ date: Date?) -> String {
         date.map { $0.formatted(humanDateStyle) } ?? "to be announced"
     }
 

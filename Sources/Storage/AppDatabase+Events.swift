@@ -67,6 +67,21 @@ extension AppDatabase {
         }
     }
 
+    /// Published events that have not happened yet, soonest first (undated ones last): the front page.
+    public func upcomingEvents(now: Date = Date(), limit: Int = 100) async throws -> [EventDetails] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    \(EventDetails.selectSQL)
+                    WHERE events.status = 'PUBLISHED' AND (events.event_date IS NULL OR events.event_date > ?)
+                    ORDER BY events.event_date IS NULL, events.event_date, events.id LIMIT ?
+                    """,
+                arguments: [DatabaseTimestamp.string(now), limit]
+            ).map(EventDetails.init(row:))
+        }
+    }
+
     /// The number of visible events from the counters, when `filter` filters by status at most; nil otherwise.
     private static func visibleEventCount(_ filter: EventFilter, viewerId: Int64?, _ db: Database) throws -> Int? {
         guard filter.organizerId == nil, filter.from == nil, filter.to == nil else { return nil }

@@ -10,6 +10,8 @@ struct EventController {
     let mailer: Mailer
     /// `holdDurationSeconds` of an event created without one (`HOLD_DEFAULT_SECONDS`).
     var holdDefaultSeconds = 600
+    /// The event's web page, for a browser asking for `text/html`; nil: JSON for everyone.
+    var page: (@Sendable (Request, AppRequestContext) async throws -> Response)?
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("events", use: list)
@@ -34,8 +36,11 @@ struct EventController {
         return PageResponse(events, transform: EventResponse.init)
     }
 
-    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> EventResponse {
-        EventResponse(try await database.event(id: try Self.eventId(context), viewerId: context.user?.id))
+    /// The event as JSON; a browser (`Accept: text/html`) gets its web page at the same address.
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
+        if let page, WebPages.wantsHTML(request) { return try await page(request, context) }
+        return try EventResponse(try await database.event(id: try Self.eventId(context), viewerId: context.user?.id))
+            .response(from: request, context: context)
     }
 
     @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<EventResponse> {

@@ -1,0 +1,52 @@
+import Foundation
+import Hummingbird
+import Logging
+import Mail
+import Storage
+
+/// `/my/bookings`: the visitor's bookings, newest first, each confirmed one with a "Cancel" button.
+struct MyBookingsPagesController {
+    let pages: WebPages
+    let database: AppDatabase
+    let mailer: Mailer
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("my/bookings", use: list)
+        router.post("my/bookings/:ref/cancel", use: cancel)
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let visitor = try await pages.visitor(request, context)
+        guard let user = visitor.user else { return pages.logInFirst(request, visitor: visitor) }
+        let bookings = try await database.bookings(userId: user.id!, status: nil, page: PageRequest(page: 1, limit: 100)).items
+        let rows = bookings.map { details -> [String: Any] in
+            [
+                "eventId": details.booking.eventId, "eventTitle": details.eventTitle, "date": WebPages.date(details.eventDate),
+                "seatCount": details.booking.seatCount, "status": details.booking.status.rawValue,
+                "statusClass": details.booking.status.rawValue.lowercased(), "reference": details.booking.bookingReference,
+                "cancellable": details.booking.status == .confirmed,
+            ]
+        }
+        return pages.page("my-bookings", ["bookings": rows, "hasBookings": !rows.isEmpty], visitor: visitor)
+    }
+
+    @Sendable func cancel(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let visitor = try await pages.visitor(request, context)
+        guard try await pages.form(request, context) != nil else { return pages.refusedForm(visitor: visitor) }
+        guard let user = visitor.user else { return pages.logInFirst(request, visitor: visitor) }
+        guard let text = context.parameters.get("ref"), let reference = UUID(uuidString: text)?.uuidString.lowercased() else {
+            return pages.redirect("/my/bookings", visitor: visitor)
+        }
+        do {
+            _ = try await database.cancelBooking(reference: reference, userId: user.id!)
+            mailer.wakeUp.signal()
+            context.logger.info("booking cancelled", metadata: ["booking.reference": "\(reference)", "via": "web"])
+            return pages.redirect("/my/bookings", visitor: visitor)
+        } catch {
+            let problems = try pages.problems(error, request)
+            return pages.message(
+                "The booking was not cancelled", problems["form"] ?? problems.values.first ?? "", link: ("/my/bookings", "Back to my bookings"),
+                visitor: visitor, status: AppError(any: error, request: request).status)
+        }
+    }
+}

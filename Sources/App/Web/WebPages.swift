@@ -1,0 +1,162 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Mail
+import Mustache
+import Storage
+
+/// What every page controller shares: the templates, the visitor's session, forms, and how a page answers.
+///
+/// Pages are rendered on the server from the Mustache templates in `Web/Templates` (`layout` is the frame of
+/// every page), escaped by Mustache. Every form works without JavaScript; `/assets/live.js` only keeps the
+/// seat count of an event page current. Nothing is loaded from another host.
+struct WebPages: Sendable {
+    let library: MustacheLibrary
+    let session: WebSession
+    let assets: [String: (contentType: String, body: ByteBuffer)]
+
+    /// The templates and assets shipped with the service.
+    static func load(session: WebSession) async throws -> WebPages {
+        let bundle = Bundle.module.bundleURL
+        let library = try await MustacheLibrary(directory: bundle.appendingPathComponent("Templates").path)
+        var assets: [String: (contentType: String, body: ByteBuffer)] = [:]
+        for (name, type) in [("style.css", "text/css; charset=utf-8"), ("live.js", "text/javascript; charset=utf-8")] {
+            let data = try Data(contentsOf: bundle.appendingPathComponent("Assets").appendingPathComponent(name))
+            assets[name] = (type, ByteBuffer(bytes: data))
+        }
+        return WebPages(library: library, session: session, assets: assets)
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("assets/:name") { _, context -> Response in
+            guard let name = context.parameters.get("name"), let asset = assets[name] else {
+                throw AppError(status: .notFound, code: "NOT_FOUND", message: "No such asset")
+            }
+            return Response(status: .ok, headers: [.contentType: asset.contentType, .cacheControl: "public, max-age=3600"], body: .init(byteBuffer: asset.body))
+        }
+    }
+
+    /// Page requests come from browsers that send `Accept: text/html`; API clients do not.
+    static func wantsHTML(_ request: Request) -> Bool {
+        request.headers[.accept]?.contains("text/html") == true
+    }
+
+    func visitor(_ request: Request, _ context: AppRequestContext) async throws -> WebSession.Visitor {
+        try await session.visitor(request, peer: context.peerAddress)
+    }
+
+    /// `template` rendered with `values`, the visitor's name and CSRF token added.
+    func page(
+        _ template: String, _ values: [String: Any] = [:], visitor: WebSession.Visitor, status: HTTPResponse.Status = .ok,
+        cookies: [String] = []
+    ) -> Response {
+        var context = values
+        context["csrf"] = visitor.csrf
+        if let user = visitor.user {
+            context["session"] = ["name": "\(user.firstname) \(user.lastname)", "organizer": user.role == .organizer] as [String: Any]
+        }
+        let html = library.render(context, withTemplate: template) ?? ""
+        var headers = headers(visitor: visitor, cookies: cookies)
+        headers[.contentType] = "text/html; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// A page that only says something: `heading`, `message`, and a link onwards.
+    func message(
+        _ heading: String, _ message: String, link: (href: String, text: String)? = nil, visitor: WebSession.Visitor,
+        status: HTTPResponse.Status
+    ) -> Response {
+        var values: [String: Any] = ["heading": heading, "message": message]
+        if let link { values["link"] = ["href": link.href, "text": link.text] }
+        return page("message", values, visitor: visitor, status: status)
+    }
+
+    /// 303 to `location`: after a form, the browser GETs the result, so a reload does not send the form again.
+    func redirect(_ location: String, visitor: WebSession.Visitor, cookies: [String] = []) -> Response {
+        var headers = headers(visitor: visitor, cookies: cookies)
+        headers[.location] = location
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    private func headers(visitor: WebSession.Visitor, cookies: [String]) -> HTTPFields {
+        var headers: HTTPFields = [
+            .cacheControl: "no-store",
+            // Only this host's own files, no framing, forms only to this host.
+            .contentSecurityPolicy: "default-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ]
+        if visitor.setsCSRFCookie { headers.append(HTTPField(name: .setCookie, value: session.csrfCookie(for: visitor))) }
+        for cookie in cookies { headers.append(HTTPField(name: .setCookie, value: cookie)) }
+        return headers
+    }
+
+    /// A form's fields (`application/x-www-form-urlencoded`, the first value of each), once its CSRF token is
+    /// checked: nil when the token is missing or wrong.
+    func form(_ request: Request, _ context: AppRequestContext) async throws -> [String: String]? {
+        guard request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else {
+            throw AppError(status: .unsupportedMediaType, code: "UNSUPPORTED_MEDIA_TYPE", message: "Forms are sent as application/x-www-form-urlencoded")
+        }
+        let body = String(buffer: try await request.body.collect(upTo: context.maxUploadSize))
+        var components = URLComponents()
+        components.percentEncodedQuery = body.replacingOccurrences(of: "+", with: "%20")
+        var fields: [String: String] = [:]
+        for item in components.queryItems ?? [] where fields[item.name] == nil { fields[item.name] = item.value ?? "" }
+        return session.acceptsForm(fields, request) ? fields : nil
+    }
+
+    /// The answer to a form without a valid CSRF token.
+    func refusedForm(visitor: WebSession.Visitor) -> Response {
+        message(
+            "This form was refused",
+            "It did not carry this site's security token, so it may not have come from one of our pages. Go back, reload the page, and send it again.",
+            link: ("/", "Back to the events"), visitor: visitor, status: .forbidden)
+    }
+
+    /// The messages of a failed form, by the field they concern (`form` for the form as a whole), in words: the
+    /// API's messages and per-field details. Server errors are rethrown.
+    func problems(_ error: any Error, _ request: Request, fields: [String: String] = [:]) throws -> [String: String] {
+        let appError = AppError(any: error, request: request)
+        guard appError.status.code < 500 || appError.status == .serviceUnavailable else { throw error }
+        if let details = appError.details, !details.isEmpty {
+            var problems: [String: String] = [:]
+            for problem in details where problems[fields[problem.field] ?? problem.field] == nil {
+                problems[fields[problem.field] ?? problem.field] = Self.inWords(problem)
+            }
+            return problems
+        }
+        return [fields[appError.code] ?? "form": appError.message]
+    }
+
+    /// The labels the forms show for the API's field names.
+    static let labels = [
+        "seatCount": "Seats", "totalSeats": "Seats", "title": "Title", "description": "Description", "eventDate": "Date",
+        "email": "Email", "password": "Password", "firstname": "First name", "lastname": "Last name", "country": "Country",
+        "emailVerificationCode": "Code",
+    ]
+
+    /// The API's message about a field, naming it as the form's label does: "Seats must be between 1 and 10".
+    static func inWords(_ problem: FieldProblem) -> String {
+        guard let label = labels[problem.field], problem.message.hasPrefix(problem.field + " ") else { return problem.message }
+        return label + problem.message.dropFirst(problem.field.count)
+    }
+
+    /// How a signed-in page treats a visitor who is not: to the login page, and back here afterwards.
+    func logInFirst(_ request: Request, visitor: WebSession.Visitor) -> Response {
+        redirect("/login?next=\(request.uri.path)", visitor: visitor)
+    }
+
+    /// A page for organizers, seen by someone else.
+    func organizersOnly(visitor: WebSession.Visitor) -> Response {
+        message("For organizers", "This page is for the organizers of events.", link: ("/", "Back to the events"), visitor: visitor, status: .forbidden)
+    }
+
+    /// "12 seats left", "1 seat left" or "Sold out".
+    static func seatsText(_ available: Int) -> String {
+        available == 0 ? "Sold out" : "\(available) seat\(available == 1 ? "" : "s") left"
+    }
+
+    static func date(_ date: Date?) -> String { Mailer.humanDate(date) }
+}
+
+extension HTTPField.Name {
+    static let contentSecurityPolicy = Self("Content-Security-Policy")!
+}
