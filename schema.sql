@@ -198,3 +198,5 @@ CREATE INDEX waitlist_queue ON waitlist_entries(event_id, id) WHERE status = 'WA
 CREATE UNIQUE INDEX waitlist_open_entry ON waitlist_entries(event_id, user_id) WHERE status IN ('WAITING', 'OFFERED');
 -- "My entry": the newest of a user on an event.
 CREATE INDEX waitlist_event_user ON waitlist_entries(event_id, user_id, id);
+-- A person's entries over every event (the web page of their bookings).
+CREATE INDEX waitlist_user ON waitlist_entries(user_id, id);

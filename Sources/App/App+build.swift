@@ -81,6 +81,10 @@ func buildRouter(
     let publicPages = PublicPagesController(
         pages: pages, database: database, maxSeatsPerBooking: configuration.bookingMaxSeats, mailer: mailer, limits: limits)
     publicPages.addRoutes(to: router)
+    HoldPagesController(
+        pages: pages, database: database, maxSeatsPerBooking: configuration.bookingMaxSeats, mailer: mailer,
+        eventPage: { publicPages.eventPage($0, visitor: $1, seatCount: $2, errors: $3, status: $4) }, limits: limits
+    ).addRoutes(to: router)
     AccountPagesController(pages: pages, accounts: accounts).addRoutes(to: router)
     MyBookingsPagesController(pages: pages, database: database, mailer: mailer).addRoutes(to: router)
     OrganizerPagesController(pages: pages, database: database, mailer: mailer, holdDefaultSeconds: configuration.holdDefaultSeconds)

@@ -113,6 +113,20 @@ extension AppDatabase {
         return count
     }
 
+    /// `userId`'s holds that are active and not lapsed at `now`, soonest to lapse first.
+    public func activeHolds(userId: Int64, now: Date = Date()) async throws -> [HoldDetails] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    \(HoldDetails.selectSQL)
+                    WHERE holds.user_id = ? AND holds.status = 'ACTIVE' AND holds.expires_at > ? ORDER BY holds.expires_at LIMIT 100
+                    """,
+                arguments: [userId, DatabaseTimestamp.string(now)]
+            ).map(HoldDetails.init(row:))
+        }
+    }
+
     /// When the next active hold lapses; nil when none is active.
     public func nextHoldExpiry() async throws -> Date? {
         try await pool.read { db in

@@ -94,6 +94,10 @@ extension AppDatabase {
         migrator.registerMigration("v5-holds-and-waitlists") { db in
             try db.execute(sql: v5HoldsAndWaitlists)
         }
+        migrator.registerMigration("v6-waitlist-by-user") { db in
+            // A person's open entries over every event, for the web page of their bookings.
+            try db.execute(sql: "CREATE INDEX waitlist_user ON waitlist_entries(user_id, id)")
+        }
         return migrator
     }
 

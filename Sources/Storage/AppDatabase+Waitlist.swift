@@ -71,6 +71,20 @@ extension AppDatabase {
         return entry
     }
 
+    /// `userId`'s open entries (waiting, or offered a hold) on every event, in the order they joined.
+    public func openWaitlistEntries(userId: Int64) async throws -> [WaitlistEntry] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    \(WaitlistEntry.selectSQL)
+                    WHERE waitlist_entries.user_id = ? AND waitlist_entries.status IN ('WAITING', 'OFFERED') ORDER BY waitlist_entries.id LIMIT 100
+                    """,
+                arguments: [userId]
+            ).map(WaitlistEntry.init(row:))
+        }
+    }
+
     /// The whole line of an event `actorId` organizes, every status, in the order people joined.
     public func waitlist(eventId: Int64, actorId: Int64, page: PageRequest) async throws -> Page<WaitlistEntry> {
         try await pool.read { db in

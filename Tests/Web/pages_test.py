@@ -161,6 +161,37 @@ try:
     wait.until(lambda d: "CANCELLED" in d.find_element(By.XPATH, f"//tr[.//code[normalize-space()='{reference}']]").text)
     assert api("GET", f"/events/{event_id}")["availableSeats"] == 17
 
+    step = "hold a seat, then confirm it"
+    small = api("POST", "/events", {"title": f"Web Test Recital {int(time.time())}", "totalSeats": 3, "status": "PUBLISHED",
+                                    "eventDate": "2099-06-02T19:00:00Z"}, organizer)["id"]
+    see(f"/events/{small}")
+    fill("Seats", "1")
+    button("Hold seats").click()
+    wait.until(lambda d: d.find_elements(By.ID, "held-seats"))
+    assert driver.find_element(By.ID, "held-seats").text == "1" and "UTC" in driver.find_element(By.ID, "held-until").text
+    assert api("GET", f"/events/{small}")["availableSeats"] == 2, "held seats leave availableSeats"
+    shot("hold")
+    button("Confirm booking").click()
+    wait.until(lambda d: d.find_elements(By.ID, "booking-reference"))
+
+    step = "wait for seats of a sold-out event; they are offered when they come back"
+    alice = login_token("alice@example.com", "Password123!")
+    alices = api("POST", "/bookings", {"eventId": small, "seatCount": 2}, alice)["data"]["bookingReference"]
+    see(f"/events/{small}")
+    assert driver.find_element(By.ID, "seats-left").text == "Sold out"
+    fill("Seats to wait for", "2")
+    button("Join the waitlist").click()
+    wait.until(lambda d: "number 1 in line" in d.find_element(By.TAG_NAME, "main").text)
+    shot("waitlist")
+    api("DELETE", f"/bookings/{alices}", token=alice)
+    see("/my/bookings")
+    held_row = driver.find_element(By.XPATH, "//h2[normalize-space()='Held seats']/following-sibling::table[1]//tr[td]")
+    assert "2" in held_row.text
+    button("Confirm", within=held_row).click()
+    wait.until(lambda d: d.find_elements(By.ID, "booked-seats"))
+    assert driver.find_element(By.ID, "booked-seats").text == "2"
+    assert api("GET", f"/events/{small}")["availableSeats"] == 0
+
     step = "a form without its CSRF token is refused"
     see("/")
     driver.execute_script("document.querySelector('form[action=\"/logout\"] input[name=_csrf]').remove()")

@@ -27,7 +27,24 @@ struct MyBookingsPagesController {
                 "cancellable": details.booking.status == .confirmed,
             ]
         }
-        return pages.page("my-bookings", ["bookings": rows, "hasBookings": !rows.isEmpty], visitor: visitor)
+        let holds = try await database.activeHolds(userId: user.id!).map { held -> [String: Any] in
+            [
+                "eventId": held.hold.eventId, "eventTitle": held.eventTitle, "seatCount": held.hold.seatCount,
+                "expiresAt": WebPages.timeOfDay(held.hold.expiresAt), "reference": held.hold.holdReference,
+            ]
+        }
+        let entries = try await database.openWaitlistEntries(userId: user.id!).map { entry -> [String: Any] in
+            [
+                "eventId": entry.eventId, "eventTitle": entry.eventTitle, "seatCount": entry.seatCount,
+                "place": entry.position.map { "number \($0) in line" } ?? "seats are held for you above",
+            ]
+        }
+        return pages.page(
+            "my-bookings",
+            [
+                "bookings": rows, "hasBookings": !rows.isEmpty, "holds": holds, "hasHolds": !holds.isEmpty, "entries": entries,
+                "hasEntries": !entries.isEmpty, "hasHoldsOrEntries": !holds.isEmpty || !entries.isEmpty,
+            ], visitor: visitor)
     }
 
     @Sendable func cancel(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -71,7 +71,8 @@ struct PublicPagesController {
         }
     }
 
-    private func eventPage(
+    /// The event page; with a failed form's `seatCount` and `errors` when it is shown again.
+    func eventPage(
         _ details: EventDetails, visitor: WebSession.Visitor, seatCount: String? = nil, errors: [String: String] = [:],
         status: HTTPResponse.Status = .ok
     ) -> Response {
@@ -80,6 +81,7 @@ struct PublicPagesController {
         var values: [String: Any] = [
             "id": event.id!, "title": event.title, "date": WebPages.date(event.eventDate),
             "seatsText": WebPages.seatsText(event.availableSeats), "bookable": event.status == .published && future,
+            "holdMinutes": Self.duration(event.holdDurationSeconds),
         ]
         if let description = event.description, !description.isEmpty { values["description"] = description }
         values["notBookableReason"] = switch event.status {
@@ -88,7 +90,18 @@ struct PublicPagesController {
         default: "This event has taken place."
         }
         return pages.page(
-            "event", ["event": values, "seatCount": seatCount ?? "1", "maxSeats": maxSeatsPerBooking, "errors": errors],
+            "event",
+            [
+                "event": values, "seatCount": seatCount ?? "1", "maxSeats": maxSeatsPerBooking, "errors": errors,
+                // A group may want more than is left: the waitlist shows once fewer seats remain than one booking may take.
+                "waitlistOpen": event.availableSeats < maxSeatsPerBooking, "waitSeats": seatCount ?? "1",
+            ],
             visitor: visitor, status: status)
+    }
+
+    /// "10 minutes", "1 minute", "45 seconds".
+    static func duration(_ seconds: Int) -> String {
+        if seconds % 60 == 0 { return "\(seconds / 60) minute\(seconds == 60 ? "" : "s")" }
+        return "\(seconds) seconds"
     }
 }

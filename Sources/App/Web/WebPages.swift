@@ -155,6 +155,13 @@ struct WebPages: Sendable {
     }
 
     static func date(_ date: Date?) -> String { Mailer.humanDate(date) }
+
+    /// "19:42:07 UTC": when a hold ends, to the second.
+    static func timeOfDay(_ date: Date) -> String { date.formatted(timeOfDayStyle) }
+
+    private static let timeOfDayStyle = Date.VerbatimFormatStyle(
+        format: "\(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits) UTC",
+        locale: Locale(identifier: "en_US_POSIX"), timeZone: .gmt, calendar: Calendar(identifier: .gregorian))
 }
 
 extension HTTPField.Name {

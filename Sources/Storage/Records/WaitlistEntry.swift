@@ -23,6 +23,8 @@ public struct WaitlistEntry: Sendable, Equatable {
     public var position: Int?
     /// The hold offered to this entry.
     public var holdReference: String?
+    /// The event's title, for lists that show entries of many events.
+    public var eventTitle: String
     public var createdAt: Date
     public var updatedAt: Date
 
@@ -36,6 +38,7 @@ public struct WaitlistEntry: Sendable, Equatable {
         status = row["status"]
         position = row["position"]
         holdReference = row["hold_reference"]
+        eventTitle = row["event_title"]
         createdAt = row["created_at"]
         updatedAt = row["updated_at"]
     }
@@ -43,11 +46,12 @@ public struct WaitlistEntry: Sendable, Equatable {
     /// An entry with its hold's reference and, while it waits, its position: the WAITING entries of its event
     /// up to it, counted on `waitlist_queue`.
     static let selectSQL = """
-        SELECT waitlist_entries.*, holds.hold_reference AS hold_reference,
+        SELECT waitlist_entries.*, holds.hold_reference AS hold_reference, events.title AS event_title,
                CASE WHEN waitlist_entries.status = 'WAITING' THEN
                    (SELECT COUNT(*) FROM waitlist_entries AS ahead
                     WHERE ahead.event_id = waitlist_entries.event_id AND ahead.status = 'WAITING' AND ahead.id <= waitlist_entries.id)
                END AS position
-        FROM waitlist_entries LEFT JOIN holds ON holds.id = waitlist_entries.hold_id
+        FROM waitlist_entries JOIN events ON events.id = waitlist_entries.event_id
+        LEFT JOIN holds ON holds.id = waitlist_entries.hold_id
         """
 }
