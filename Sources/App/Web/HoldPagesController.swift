@@ -71,11 +71,7 @@ struct HoldPagesController {
             do {
                 let booked = try await database.confirmHold(reference: reference, userId: user.id!)
                 mailer.wakeUp.signal()
-                let booking: [String: Any] = [
-                    "eventId": booked.booking.eventId, "eventTitle": booked.eventTitle, "date": WebPages.date(booked.eventDate),
-                    "seatCount": booked.booking.seatCount, "reference": booked.booking.bookingReference,
-                ]
-                return pages.page("booked", ["booking": booking], visitor: visitor, status: .created)
+                return pages.booked(booked, visitor: visitor)
             } catch {
                 return try ended(error, request, visitor: visitor)
             }

@@ -57,11 +57,7 @@ struct PublicPagesController {
             guard case .created(let booked, _) = outcome else { return pages.redirect("/my/bookings", visitor: visitor) }
             mailer.wakeUp.signal()
             context.logger.info("booking confirmed", metadata: ["booking.reference": "\(booked.booking.bookingReference)", "via": "web"])
-            let booking: [String: Any] = [
-                "eventId": booked.booking.eventId, "eventTitle": booked.eventTitle, "date": WebPages.date(booked.eventDate),
-                "seatCount": booked.booking.seatCount, "reference": booked.booking.bookingReference,
-            ]
-            return pages.page("booked", ["booking": booking], visitor: visitor, status: .created)
+            return pages.booked(booked, visitor: visitor)
         } catch {
             let problems = try pages.problems(error, request, fields: ["SEATS_UNAVAILABLE": "seatCount", "USER_SEAT_LIMIT": "seatCount"])
             guard let details = try? await database.event(id: Int64(eventId), viewerId: user.id) else {

@@ -61,6 +61,15 @@ struct WebPages: Sendable {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
+    /// The page that confirms a new booking: its reference, seats and event.
+    func booked(_ booked: BookingDetails, visitor: WebSession.Visitor) -> Response {
+        let booking: [String: Any] = [
+            "eventId": booked.booking.eventId, "eventTitle": booked.eventTitle, "date": Self.date(booked.eventDate),
+            "seatCount": booked.booking.seatCount, "reference": booked.booking.bookingReference,
+        ]
+        return page("booked", ["booking": booking], visitor: visitor, status: .created)
+    }
+
     /// A page that only says something: `heading`, `message`, and a link onwards.
     func message(
         _ heading: String, _ message: String, link: (href: String, text: String)? = nil, visitor: WebSession.Visitor,
