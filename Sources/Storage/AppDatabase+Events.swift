@@ -148,6 +148,11 @@ extension AppDatabase {
                         try db.execute(
                             sql: "UPDATE waitlist_entries SET status = 'EXPIRED', updated_at = ? WHERE event_id = ? AND status IN ('WAITING', 'OFFERED')",
                             arguments: [now, id])
+                    } else if updated.status == .completed {
+                        // Nothing will serve the line of an event that has taken place.
+                        try db.execute(
+                            sql: "UPDATE waitlist_entries SET status = 'EXPIRED', updated_at = ? WHERE event_id = ? AND status = 'WAITING'",
+                            arguments: [now, id])
                     } else if delta > 0 {
                         try serveWaitlist(eventId: id, now: now, stamp: DatabaseTimestamp.string(now), db)
                     }

@@ -122,6 +122,25 @@ import Testing
         }
     }
 
+    @Test func anotherOrganizersAttendeesAreAPageThatSaysNo() async throws {
+        try await TestApp.run { api in
+            let owner = try await api.register("owner@example.com", role: "ORGANIZER")
+            _ = try await api.register("other@example.com", role: "ORGANIZER")
+            let eventId = try await api.createEvent(token: owner, seats: 5)
+            var browser = Browser()
+            _ = try await Self.get(api, "/login", &browser)
+            _ = try await Self.post(api, "/login", &browser, ["_csrf": browser.csrf, "email": "other@example.com", "password": "Passw0rd!"])
+            for path in ["/organizer/events/\(eventId)/attendees", "/organizer/events/\(eventId)/attendees.csv"] {
+                let refused = try await Self.get(api, path, &browser)
+                #expect(refused.status == .forbidden && refused.headers[.contentType] == "text/html; charset=utf-8", "\(path)")
+                #expect(String(buffer: refused.body).contains("You do not have access to this event"))
+            }
+            let notChecked = try await Self.post(
+                api, "/organizer/events/\(eventId)/attendees/\(UUID().uuidString)/check-in", &browser, ["_csrf": browser.csrf])
+            #expect(notChecked.status == .notFound && String(buffer: notChecked.body).contains("Not checked in"))
+        }
+    }
+
     @Test func organizerPagesAreForOrganizers() async throws {
         try await TestApp.run { api in
             _ = try await api.register("u@example.com")

@@ -114,6 +114,18 @@ import Testing
         }
     }
 
+    @Test func anEventThatTookPlaceEndsItsWaitlist() async throws {
+        try await TestDatabase.with { test in
+            let (organizer, user, event) = try await test.organizerUserAndEvent(seats: 1)
+            let waiter = try await test.user("w@example.com")
+            _ = try await test.database.createBooking(eventId: event.id!, seatCount: 1, userId: user.id!)
+            _ = try await test.database.joinWaitlist(eventId: event.id!, seatCount: 1, userId: waiter.id!)
+            _ = try await test.database.updateEvent(id: event.id!, changes: EventChanges(status: .completed), actorId: organizer.id!)
+            #expect(try await test.database.waitlistEntry(eventId: event.id!, userId: waiter.id!).status == .expired)
+            #expect(try await test.database.checkIntegrity().isHealthy)
+        }
+    }
+
     @Test func moreSeatsServeTheWaitlist() async throws {
         try await TestDatabase.with { test in
             let (organizer, user, event) = try await test.organizerUserAndEvent(seats: 2)

@@ -182,9 +182,16 @@ struct OrganizerPagesController {
             let id = try EventController.eventId(context)
             let database = self.database
             let actorId = user.id!
-            return try await CSVExport.response(fileName: "event-\(id)-attendees.csv", header: AttendeeResponse.csvHeader) { afterId, limit in
-                let attendees = try await database.attendees(eventId: id, actorId: actorId, afterId: afterId, limit: limit)
-                return (attendees.map(AttendeeResponse.csvLine), attendees.last?.booking.id)
+            do {
+                return try await CSVExport.response(fileName: "event-\(id)-attendees.csv", header: AttendeeResponse.csvHeader) { afterId, limit in
+                    let attendees = try await database.attendees(eventId: id, actorId: actorId, afterId: afterId, limit: limit)
+                    return (attendees.map(AttendeeResponse.csvLine), attendees.last?.booking.id)
+                }
+            } catch let error as StorageError {
+                // The first slice is read before the answer starts: a refusal is still a page.
+                return pages.message(
+                    "No attendees to show", AppError(error).message, link: ("/organizer/events", "Back to my events"), visitor: visitor,
+                    status: AppError(error).status)
             }
         }
     }
@@ -193,10 +200,18 @@ struct OrganizerPagesController {
         try await asOrganizer(request, context) { visitor, user in
             guard try await pages.form(request, context) != nil else { return pages.refusedForm(visitor: visitor) }
             let id = try EventController.eventId(context)
-            if let text = context.parameters.get("ref"), let reference = UUID(uuidString: text)?.uuidString.lowercased() {
-                _ = try? await database.checkIn(reference: reference, actorId: user.id!)
+            do {
+                guard let text = context.parameters.get("ref"), let reference = UUID(uuidString: text)?.uuidString.lowercased() else {
+                    throw StorageError.notFound(.booking)
+                }
+                _ = try await database.checkIn(reference: reference, actorId: user.id!)
+                return pages.redirect("/organizer/events/\(id)/attendees", visitor: visitor)
+            } catch {
+                let problems = try pages.problems(error, request)
+                return pages.message(
+                    "Not checked in", problems["form"] ?? "", link: ("/organizer/events/\(id)/attendees", "Back to the attendees"),
+                    visitor: visitor, status: AppError(any: error, request: request).status)
             }
-            return pages.redirect("/organizer/events/\(id)/attendees", visitor: visitor)
         }
     }
 
