@@ -8,16 +8,31 @@ public struct MailTemplates: Sendable {
     /// The templates shipped with the service.
     public static var bundledDirectory: String { Bundle.module.bundleURL.appendingPathComponent("Templates").path }
 
-    let library: MustacheLibrary
+    /// Each mail's library: the given folder's when it has the mail, the shipped one otherwise.
+    let libraries: [String: MustacheLibrary]
 
-    /// Loads every `.mustache` file under `directory`; throws when a mail's templates are missing.
+    /// Every mail the service sends.
+    static let mails = ["one-time-code", "booking-confirmed", "booking-cancelled", "hold-offered", "hold-expired"]
+
+    /// Loads every `.mustache` file under `directory`. A mail the folder does not have at all comes from the
+    /// shipped templates, so that a folder made before a mail existed keeps working; a mail it has only some
+    /// parts of is an error, since half of a replacement is a mistake.
     public init(directory: String = Self.bundledDirectory) async throws {
-        library = try await MustacheLibrary(directory: directory)
-        for name in ["one-time-code", "booking-confirmed", "booking-cancelled", "hold-offered", "hold-expired"] {
-            for part in ["subject", "text", "html"] where library.getTemplate(named: "\(name).\(part)") == nil {
-                throw MailTemplateError.missing("\(name).\(part).mustache in \(directory)")
+        let library = try await MustacheLibrary(directory: directory)
+        let bundled = directory == Self.bundledDirectory ? library : try await MustacheLibrary(directory: Self.bundledDirectory)
+        var libraries: [String: MustacheLibrary] = [:]
+        for name in Self.mails {
+            let parts = ["subject", "text", "html"].map { "\(name).\($0)" }
+            let missing = parts.filter { library.getTemplate(named: $0) == nil }
+            if missing.isEmpty {
+                libraries[name] = library
+            } else if missing.count == parts.count, parts.allSatisfy({ bundled.getTemplate(named: $0) != nil }) {
+                libraries[name] = bundled
+            } else {
+                throw MailTemplateError.missing("\(missing[0]).mustache in \(directory)")
             }
         }
+        self.libraries = libraries
     }
 
     /// The registration code mail.
@@ -48,6 +63,7 @@ public struct MailTemplates: Sendable {
     }
 
     private func render(_ name: String, to email: String, _ values: [String: Any]) -> MailMessage {
+        let library = libraries[name]!
         let subject = (library.render(values, withTemplate: "\(name).subject") ?? "")
             .split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces)
         return MailMessage(
