@@ -18,16 +18,17 @@ struct AttendeeController {
         let page = query.page()
         let csv = CSVExport.isRequested(request, &query)
         try query.validate()
-        let database = self.database
-        let actorId = context.userId
-        if csv {
-            return try await CSVExport.response(fileName: "event-\(eventId)-attendees.csv", header: AttendeeResponse.csvHeader) { afterId, limit in
-                let attendees = try await database.attendees(eventId: eventId, actorId: actorId, afterId: afterId, limit: limit)
-                return (attendees.map(AttendeeResponse.csvLine), attendees.last?.booking.id)
-            }
-        }
-        let attendees = try await database.attendees(eventId: eventId, actorId: actorId, page: page)
+        if csv { return try await Self.csv(database, eventId: eventId, actorId: context.userId) }
+        let attendees = try await database.attendees(eventId: eventId, actorId: context.userId, page: page)
         return try PageResponse(attendees, transform: AttendeeResponse.init).response(from: request, context: context)
+    }
+
+    /// Every attendee of an event `actorId` organizes as a CSV download (also the web page's "Download CSV").
+    static func csv(_ database: AppDatabase, eventId: Int64, actorId: Int64) async throws -> Response {
+        try await CSVExport.response(fileName: "event-\(eventId)-attendees.csv", header: AttendeeResponse.csvHeader) { afterId, limit in
+            let attendees = try await database.attendees(eventId: eventId, actorId: actorId, afterId: afterId, limit: limit)
+            return (attendees.map(AttendeeResponse.csvLine), attendees.last?.booking.id)
+        }
     }
 
     /// Idempotent: checking in again answers the same `checkedInAt`, because scanners retry.
