@@ -129,7 +129,7 @@ extension AppDatabase {
         guard event.status == .published else { throw StorageError.eventNotBookable(event.status) }
         if let date = event.eventDate, date <= now { throw StorageError.eventInPast }
         try Self.requireAllowance(for: userId, of: event, seatCount: seatCount, stamp: stamp, db)
-        if event.availableSeats < seatCount, try expireLapsedHolds(eventId: id, now: now, stamp: stamp, db) > 0 {
+        if event.availableSeats < seatCount, try !expireLapsedHolds(eventId: id, now: now, stamp: stamp, db).isEmpty {
             event = try Self.fetchEvent(id: id, db)!
         }
         guard event.availableSeats >= seatCount else {
@@ -155,14 +155,8 @@ extension AppDatabase {
 
     /// The booking this key made, nil for a new key, `idempotencyKeyReused` for another body.
     private static func replayedBooking(for idempotency: IdempotencyRequest?, userId: Int64, _ db: Database) throws -> BookingDetails? {
-        guard let idempotency,
-            let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT request_hash, booking_id FROM idempotency_keys WHERE user_id = ? AND key = ?"),
-                arguments: [userId, idempotency.key])
-        else { return nil }
-        guard row["request_hash"] as String == idempotency.requestHash else { throw StorageError.idempotencyKeyReused }
-        return try Row.fetchOne(db, sql: "\(BookingDetails.selectSQL) WHERE bookings.id = ?", arguments: [row["booking_id"] as Int64])
-            .map(BookingDetails.init(row:))
+        guard let id = try replayedId(for: idempotency, userId: userId, in: .bookings, db) else { return nil }
+        return try Row.fetchOne(db, sql: "\(BookingDetails.selectSQL) WHERE bookings.id = ?", arguments: [id]).map(BookingDetails.init(row:))
     }
 
     static func fetchEvent(id: Int64, _ db: Database) throws -> Event? {

@@ -104,13 +104,9 @@ extension AppDatabase {
     @discardableResult
     public func expireLapsedHolds(now: Date = Date()) async throws -> Int {
         let stamp = DatabaseTimestamp.string(now)
-        let (count, touched) = try await writer.submit { [self] db -> (Int, [Int64]) in
-            var touched: Set<Int64> = []
-            let count = try expireLapsedHolds(eventId: nil, now: now, stamp: stamp, db, touched: &touched)
-            return (count, Array(touched))
-        }
-        for id in touched { eventChanged(id) }
-        return count
+        let expired = try await writer.submit { [self] db in try expireLapsedHolds(eventId: nil, now: now, stamp: stamp, db) }
+        for id in Set(expired.map(\.eventId)) { eventChanged(id) }
+        return expired.count
     }
 
     /// `userId`'s holds that are active and not lapsed at `now`, soonest to lapse first.
@@ -135,16 +131,9 @@ extension AppDatabase {
     }
 
     /// Expires the lapsed holds of event `eventId` (every event when nil) inside the caller's transaction and
-    /// serves the waitlists their seats return to. `touched` collects the events that changed.
-    /// - Returns: how many holds expired.
-    @discardableResult
-    func expireLapsedHolds(eventId: Int64?, now: Date, stamp: String, _ db: Database) throws -> Int {
-        var touched: Set<Int64> = []
-        return try expireLapsedHolds(eventId: eventId, now: now, stamp: stamp, db, touched: &touched)
-    }
-
-    @discardableResult
-    private func expireLapsedHolds(eventId: Int64?, now: Date, stamp: String, _ db: Database, touched: inout Set<Int64>) throws -> Int {
+    /// serves the waitlists their seats return to.
+    /// - Returns: the holds that expired.
+    func expireLapsedHolds(eventId: Int64?, now: Date, stamp: String, _ db: Database) throws -> [Hold] {
         let lapsed = try Row.fetchAll(
             db.cachedStatement(
                 sql: """
@@ -158,12 +147,11 @@ extension AppDatabase {
             try db.cachedStatement(sql: "UPDATE waitlist_entries SET status = 'EXPIRED', updated_at = ? WHERE hold_id = ? AND status = 'OFFERED'")
                 .execute(arguments: [stamp, hold.id])
             try Self.enqueue(.holdExpired, holdId: hold.id, stamp: stamp, db)
-            touched.insert(hold.eventId)
         }
         for id in Set(lapsed.map(\.eventId)) {
             try serveWaitlist(eventId: id, now: now, stamp: stamp, db)
         }
-        return lapsed.count
+        return lapsed
     }
 
     /// Ends active `hold` as `reason` says (released or expired) and gives its seats back, version-guarded,
@@ -223,13 +211,7 @@ extension AppDatabase {
 
     /// The hold this key made, nil for a new key, `idempotencyKeyReused` for another body.
     private static func replayedHold(for idempotency: IdempotencyRequest?, userId: Int64, _ db: Database) throws -> HoldDetails? {
-        guard let idempotency,
-            let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT request_hash, hold_id FROM hold_idempotency_keys WHERE user_id = ? AND key = ?"),
-                arguments: [userId, idempotency.key])
-        else { return nil }
-        guard row["request_hash"] as String == idempotency.requestHash else { throw StorageError.idempotencyKeyReused }
-        return try Row.fetchOne(db, sql: "\(HoldDetails.selectSQL) WHERE holds.id = ?", arguments: [row["hold_id"] as Int64])
-            .map(HoldDetails.init(row:))
+        guard let id = try replayedId(for: idempotency, userId: userId, in: .holds, db) else { return nil }
+        return try Row.fetchOne(db, sql: "\(HoldDetails.selectSQL) WHERE holds.id = ?", arguments: [id]).map(HoldDetails.init(row:))
     }
 }

@@ -22,7 +22,7 @@ extension AppDatabase {
             guard event.status == .published else { throw StorageError.eventNotBookable(event.status) }
             if let date = event.eventDate, date <= now { throw StorageError.eventInPast }
             guard seatCount <= event.totalSeats else { throw StorageError.waitlistAboveCapacity(totalSeats: event.totalSeats) }
-            if event.availableSeats < seatCount, try expireLapsedHolds(eventId: eventId, now: now, stamp: stamp, db) > 0 {
+            if event.availableSeats < seatCount, try !expireLapsedHolds(eventId: eventId, now: now, stamp: stamp, db).isEmpty {
                 event = try Self.fetchEvent(id: eventId, db)!
             }
             guard event.availableSeats < seatCount else { throw StorageError.seatsAvailable(available: event.availableSeats) }
