@@ -35,10 +35,10 @@ struct AccountPagesController {
         } catch {
             let problems = try pages.problems(error, request, fields: ["EMAIL_IN_USE": "email", "OTP_RESEND_TOO_SOON": "email", "OTP_BLOCKED": "email"])
             // A resend that came too soon still leaves the code sent before valid: go on to the account form.
-            if AppError(any: error, request: request).code == "OTP_RESEND_TOO_SOON", let email {
-                return accountForm(email: email, form: [:], errors: ["form": problems["email"] ?? ""], visitor: visitor)
+            if problems.code == "OTP_RESEND_TOO_SOON", let email {
+                return accountForm(email: email, form: [:], errors: ["form": problems.summary], visitor: visitor)
             }
-            return pages.page("register", ["email": form["email"] ?? "", "errors": problems], visitor: visitor, status: AppError(any: error, request: request).status)
+            return pages.page("register", ["email": form["email"] ?? "", "errors": problems.messages], visitor: visitor, status: problems.status)
         }
     }
 
@@ -64,7 +64,7 @@ struct AccountPagesController {
         } catch {
             let problems = try pages.problems(
                 error, request, fields: ["OTP_INVALID": "emailVerificationCode", "OTP_EXPIRED": "emailVerificationCode", "EMAIL_IN_USE": "form"])
-            return accountForm(email: email, form: form, errors: problems, visitor: visitor, status: AppError(any: error, request: request).status)
+            return accountForm(email: email, form: form, errors: problems.messages, visitor: visitor, status: problems.status)
         }
     }
 
@@ -108,8 +108,7 @@ struct AccountPagesController {
         } catch {
             let problems = try pages.problems(error, request, fields: ["INVALID_CREDENTIALS": "password"])
             return pages.page(
-                "login", ["email": form["email"] ?? "", "next": next, "errors": problems], visitor: visitor,
-                status: AppError(any: error, request: request).status)
+                "login", ["email": form["email"] ?? "", "next": next, "errors": problems.messages], visitor: visitor, status: problems.status)
         }
     }
 

@@ -129,19 +129,18 @@ struct HoldPagesController {
         _ eventId: Int, _ error: any Error, _ request: Request, visitor: WebSession.Visitor, user: User, seatCount: String?, field: String
     ) async throws -> Response {
         var problems = try pages.problems(error, request)
-        if let message = problems.removeValue(forKey: "form") ?? problems.removeValue(forKey: "seatCount") { problems[field] = message }
+        if let message = problems.messages.removeValue(forKey: "form") ?? problems.messages.removeValue(forKey: "seatCount") {
+            problems.messages[field] = message
+        }
         guard let details = try? await database.event(id: Int64(eventId), viewerId: user.id) else {
             return pages.message("Event not found", "There is no such event.", link: ("/", "See all events"), visitor: visitor, status: .notFound)
         }
-        return eventPage(details, visitor, seatCount, problems, AppError(any: error, request: request).status)
+        return eventPage(details, visitor, seatCount, problems.messages, problems.status)
     }
 
     /// A hold that could not be confirmed or released: it ended, or is not this visitor's.
     private func ended(_ error: any Error, _ request: Request, visitor: WebSession.Visitor) throws -> Response {
-        let problems = try pages.problems(error, request)
-        return pages.message(
-            "The hold has ended", problems["form"] ?? problems.values.first ?? "", link: ("/my/bookings", "See my bookings"), visitor: visitor,
-            status: AppError(any: error, request: request).status)
+        try pages.failure("The hold has ended", error, request, link: ("/my/bookings", "See my bookings"), visitor: visitor)
     }
 
     private static func reference(_ context: AppRequestContext) -> String? {

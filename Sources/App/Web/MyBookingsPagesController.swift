@@ -60,10 +60,8 @@ struct MyBookingsPagesController {
             context.logger.info("booking cancelled", metadata: ["booking.reference": "\(reference)", "via": "web"])
             return pages.redirect("/my/bookings", visitor: visitor)
         } catch {
-            let problems = try pages.problems(error, request)
-            return pages.message(
-                "The booking was not cancelled", problems["form"] ?? problems.values.first ?? "", link: ("/my/bookings", "Back to my bookings"),
-                visitor: visitor, status: AppError(any: error, request: request).status)
+            return try pages.failure(
+                "The booking was not cancelled", error, request, link: ("/my/bookings", "Back to my bookings"), visitor: visitor)
         }
     }
 }

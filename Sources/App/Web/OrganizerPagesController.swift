@@ -77,7 +77,7 @@ struct OrganizerPagesController {
                 return pages.redirect("/organizer/events", visitor: visitor)
             } catch {
                 let problems = try pages.problems(error, request)
-                return try await listPage(visitor: visitor, user: user, form: form, errors: problems, status: AppError(any: error, request: request).status)
+                return try await listPage(visitor: visitor, user: user, form: form, errors: problems.messages, status: problems.status)
             }
         }
     }
@@ -100,7 +100,7 @@ struct OrganizerPagesController {
                 return pages.redirect("/organizer/events", visitor: visitor)
             } catch {
                 let problems = try pages.problems(error, request)
-                return try await listPage(visitor: visitor, user: user, form: [:], errors: problems, status: AppError(any: error, request: request).status)
+                return try await listPage(visitor: visitor, user: user, form: [:], errors: problems.messages, status: problems.status)
             }
         }
     }
@@ -138,7 +138,7 @@ struct OrganizerPagesController {
                 return pages.redirect("/organizer/events", visitor: visitor)
             } catch {
                 let problems = try pages.problems(error, request, fields: ["SEATS_BELOW_BOOKED": "totalSeats"])
-                return editPage(id: id, form: form, errors: problems, visitor: visitor, status: AppError(any: error, request: request).status)
+                return editPage(id: id, form: form, errors: problems.messages, visitor: visitor, status: problems.status)
             }
         }
     }
@@ -169,29 +169,18 @@ struct OrganizerPagesController {
                 let event: [String: Any] = ["id": id, "title": details.event.title, "date": WebPages.date(details.event.eventDate)]
                 return pages.page("attendees", ["event": event, "attendees": rows, "hasAttendees": !rows.isEmpty, "count": page.total], visitor: visitor)
             } catch let error as StorageError {
-                let problems = try pages.problems(error, request)
-                return pages.message(
-                    "No attendees to show", problems["form"] ?? "", link: ("/organizer/events", "Back to my events"), visitor: visitor,
-                    status: AppError(error).status)
+                return try pages.failure("No attendees to show", error, request, link: ("/organizer/events", "Back to my events"), visitor: visitor)
             }
         }
     }
 
     @Sendable func attendeesCSV(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await asOrganizer(request, context) { visitor, user in
-            let id = try EventController.eventId(context)
-            let database = self.database
-            let actorId = user.id!
             do {
-                return try await CSVExport.response(fileName: "event-\(id)-attendees.csv", header: AttendeeResponse.csvHeader) { afterId, limit in
-                    let attendees = try await database.attendees(eventId: id, actorId: actorId, afterId: afterId, limit: limit)
-                    return (attendees.map(AttendeeResponse.csvLine), attendees.last?.booking.id)
-                }
+                return try await AttendeeController.csv(database, eventId: try EventController.eventId(context), actorId: user.id!)
             } catch let error as StorageError {
                 // The first slice is read before the answer starts: a refusal is still a page.
-                return pages.message(
-                    "No attendees to show", AppError(error).message, link: ("/organizer/events", "Back to my events"), visitor: visitor,
-                    status: AppError(error).status)
+                return try pages.failure("No attendees to show", error, request, link: ("/organizer/events", "Back to my events"), visitor: visitor)
             }
         }
     }
@@ -207,10 +196,8 @@ struct OrganizerPagesController {
                 _ = try await database.checkIn(reference: reference, actorId: user.id!)
                 return pages.redirect("/organizer/events/\(id)/attendees", visitor: visitor)
             } catch {
-                let problems = try pages.problems(error, request)
-                return pages.message(
-                    "Not checked in", problems["form"] ?? "", link: ("/organizer/events/\(id)/attendees", "Back to the attendees"),
-                    visitor: visitor, status: AppError(any: error, request: request).status)
+                return try pages.failure(
+                    "Not checked in", error, request, link: ("/organizer/events/\(id)/attendees", "Back to the attendees"), visitor: visitor)
             }
         }
     }

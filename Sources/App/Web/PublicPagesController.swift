@@ -63,7 +63,7 @@ struct PublicPagesController {
             guard let details = try? await database.event(id: Int64(eventId), viewerId: user.id) else {
                 return pages.message("Event not found", "There is no such event.", link: ("/", "See all events"), visitor: visitor, status: .notFound)
             }
-            return eventPage(details, visitor: visitor, seatCount: form["seatCount"], errors: problems, status: AppError(any: error, request: request).status)
+            return eventPage(details, visitor: visitor, seatCount: form["seatCount"], errors: problems.messages, status: problems.status)
         }
     }
 

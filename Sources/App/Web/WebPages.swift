@@ -120,19 +120,39 @@ struct WebPages: Sendable {
             link: ("/", "Back to the events"), visitor: visitor, status: .forbidden)
     }
 
-    /// The messages of a failed form, by the field they concern (`form` for the form as a whole), in words: the
-    /// API's messages and per-field details. Server errors are rethrown.
-    func problems(_ error: any Error, _ request: Request, fields: [String: String] = [:]) throws -> [String: String] {
+    /// Why a form failed, as its page shows it: the status, the error code, and the messages by the field they
+    /// concern (`form` for the form as a whole).
+    struct Problems {
+        var status: HTTPResponse.Status
+        var code: String
+        var messages: [String: String]
+
+        /// The one message of a failure that has no field to sit next to.
+        var summary: String { messages["form"] ?? messages.values.first ?? "" }
+    }
+
+    /// What went wrong with a form, in words: the API's messages and per-field details. `fields` puts an error
+    /// code's message next to a field. Server errors are rethrown.
+    func problems(_ error: any Error, _ request: Request, fields: [String: String] = [:]) throws -> Problems {
         let appError = AppError(any: error, request: request)
         guard appError.status.code < 500 || appError.status == .serviceUnavailable else { throw error }
+        var messages: [String: String] = [:]
         if let details = appError.details, !details.isEmpty {
-            var problems: [String: String] = [:]
-            for problem in details where problems[fields[problem.field] ?? problem.field] == nil {
-                problems[fields[problem.field] ?? problem.field] = Self.inWords(problem)
+            for problem in details where messages[fields[problem.field] ?? problem.field] == nil {
+                messages[fields[problem.field] ?? problem.field] = Self.inWords(problem)
             }
-            return problems
+        } else {
+            messages[fields[appError.code] ?? "form"] = appError.message
         }
-        return [fields[appError.code] ?? "form": appError.message]
+        return Problems(status: appError.status, code: appError.code, messages: messages)
+    }
+
+    /// A page that says an action failed and why, with its status and a link back.
+    func failure(
+        _ heading: String, _ error: any Error, _ request: Request, link: (href: String, text: String), visitor: WebSession.Visitor
+    ) throws -> Response {
+        let problems = try problems(error, request)
+        return message(heading, problems.summary, link: link, visitor: visitor, status: problems.status)
     }
 
     /// The labels the forms show for the API's field names.
