@@ -35,6 +35,9 @@ final class BookingWriter: Sendable {
     private let connections: DatabaseConnections
     private let metrics: WriterMetrics
     private let state = Mutex(State())
+    /// Where batches run, one after the other. It blocks on SQLite (the commit's fsync), which a thread of
+    /// the cooperative pool must never do.
+    private let drainQueue = DispatchQueue(label: "event-booking.booking-writer", qos: .userInitiated)
     let maxBatchSize: Int
     /// Runs after the batch's commands, before its commit; tests use it to make a commit fail.
     let beforeCommit: (@Sendable (Database) throws -> Void)?
@@ -59,12 +62,7 @@ final class BookingWriter: Sendable {
                 execute: { db in
                     let result: Result<T, any Error>
                     do {
-                        var value: T?
-                        try db.inSavepoint {
-                            value = try command(db)
-                            return .commit
-                        }
-                        result = .success(value!)
+                        result = .success(try Self.inSavepoint(db) { try command(db) })
                     } catch let error as DatabaseError where !Self.isCommandScoped(error) {
                         throw error
                     } catch {
@@ -79,7 +77,7 @@ final class BookingWriter: Sendable {
                 return !state.draining
             }
             if startDrain {
-                Task { await drain() }
+                drainQueue.async { self.drain() }
             }
         }
     }
@@ -89,8 +87,9 @@ final class BookingWriter: Sendable {
     /// Batches taken from the queue so far (committed, failed or running).
     var batchCount: Int { state.withLock { $0.batches } }
 
-    /// Runs batches until the queue is empty.
-    private func drain() async {
+    /// Runs batches until the queue is empty, on `drainQueue`: the next batch starts the moment the last one
+    /// committed, without waiting for a turn on the cooperative thread pool, which the requests keep busy.
+    private func drain() {
         while true {
             let batch = state.withLock { state -> [Pending] in
                 let batch = Array(state.queue.prefix(maxBatchSize))
@@ -99,15 +98,15 @@ final class BookingWriter: Sendable {
                 return batch
             }
             if batch.isEmpty { return }
-            await run(batch)
+            run(batch)
         }
     }
 
-    private func run(_ batch: [Pending]) async {
+    private func run(_ batch: [Pending]) {
         let beforeCommit = self.beforeCommit
         let started = ContinuousClock.now
         do {
-            let completions = try await connections.writablePool().writeWithoutTransaction { db -> [Completion] in
+            let completions = try connections.writablePool().writeWithoutTransaction { db -> [Completion] in
                 var completions: [Completion] = []
                 completions.reserveCapacity(batch.count)
                 try db.inTransaction(.immediate) {
@@ -129,6 +128,23 @@ final class BookingWriter: Sendable {
             let failure = StorageError(writeFailure: error)
             for pending in batch { pending.fail(failure) }
         }
+    }
+
+    /// Runs `body` in a savepoint of the batch's transaction, rolled back when it throws. Unlike GRDB's
+    /// `inSavepoint`, which compiles its three statements for every use, it keeps them prepared: a batch runs
+    /// two of them per command. A savepoint that cannot be rolled back fails the batch.
+    private static func inSavepoint<T>(_ db: Database, _ body: () throws -> T) throws -> T {
+        try db.cachedStatement(sql: "SAVEPOINT command").execute()
+        let value: T
+        do {
+            value = try body()
+        } catch {
+            try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT command").execute()
+            try db.cachedStatement(sql: "RELEASE SAVEPOINT command").execute()
+            throw error
+        }
+        try db.cachedStatement(sql: "RELEASE SAVEPOINT command").execute()
+        return value
     }
 
     /// A constraint violation belongs to the command that caused it; any other SQLite error (a full disk,
