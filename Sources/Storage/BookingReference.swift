@@ -13,7 +13,10 @@ enum BookingReference {
         var bytes = [UInt8](repeating: 0, count: 16)
         let milliseconds = UInt64(max(0, date.timeIntervalSince1970 * 1000))
         for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: milliseconds >> (8 * (5 - index))) }
-        for index in 6..<16 { bytes[index] = UInt8.random(in: 0...255, using: &generator) }
+        // Two draws, not one per byte: each draw from the system generator is a getrandom(2) call.
+        let random = (generator.next(), generator.next())
+        for index in 6..<11 { bytes[index] = UInt8(truncatingIfNeeded: random.0 >> (8 * (index - 6))) }
+        for index in 11..<16 { bytes[index] = UInt8(truncatingIfNeeded: random.1 >> (8 * (index - 11))) }
         bytes[6] = 0x70 | (bytes[6] & 0x0F)  // version 7
         bytes[8] = 0x80 | (bytes[8] & 0x3F)  // RFC 9562 variant
         let uuid = UUID(uuid: (

@@ -15,4 +15,14 @@ import Testing
         // Each 10 ms step changes the time prefix, so later references sort after earlier ones.
         #expect(references == references.sorted())
     }
+
+    @Test func referencesOfTheSameMillisecondDifferInEveryRandomDigit() {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let digits = (0..<200).map { _ in Array(BookingReference.make(at: now).replacingOccurrences(of: "-", with: "")) }
+        #expect(Set(digits).count == digits.count)
+        // Digits 0-11 are the time and 12 the version; every later one carries random bits.
+        for position in 13..<32 {
+            #expect(Set(digits.map { $0[position] }).count > 1, "hex digit \(position) never changes")
+        }
+    }
 }
