@@ -161,6 +161,8 @@ import Testing
             try await api.request(.post, "/events", token: world.organizer, json: #"{"title": "T", "totalSeats": 1000001}"#)
         },
         Case(name: "a JSON array instead of an object", status: .badRequest, code: "VALIDATION_FAILED", attack: post("/bookings", asUser: true, "[1, 2]")),
+        Case(name: "JSON null instead of an object", status: .badRequest, code: "VALIDATION_FAILED", attack: post("/bookings", asUser: true, "null")),
+        Case(name: "a JSON string instead of an object", status: .badRequest, code: "VALIDATION_FAILED", attack: post("/bookings", asUser: true, #""x""#)),
         Case(name: "malformed JSON", status: .badRequest, code: "INVALID_JSON", attack: post("/bookings", asUser: true, #"{"eventId": "#)),
         Case(name: "an empty body", status: .badRequest, code: "INVALID_JSON", attack: post("/auth/login", "")),
         Case(name: "a body that is not JSON", status: .unsupportedMediaType, code: "UNSUPPORTED_MEDIA_TYPE") { api, _ in
