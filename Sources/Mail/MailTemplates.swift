@@ -65,11 +65,20 @@ public struct MailTemplates: Sendable {
     private func render(_ name: String, to email: String, _ values: [String: Any]) -> MailMessage {
         let library = libraries[name]!
         let subject = (library.render(values, withTemplate: "\(name).subject") ?? "")
-            .split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces)
+            .split(whereSeparator: \.isNewline).joined(separator: " ").trimmed(where: \.isWhitespace)
         return MailMessage(
             to: email, subject: subject,
-            text: (library.render(values, withTemplate: "\(name).text") ?? "").trimmingCharacters(in: .newlines) + "\n",
+            text: (library.render(values, withTemplate: "\(name).text") ?? "").trimmed(where: \.isNewline) + "\n",
             html: library.render(values, withTemplate: "\(name).html"))
+    }
+}
+
+extension String {
+    /// Without the leading and trailing characters that match; Foundation's `trimmingCharacters(in:)` goes
+    /// through NSString and cost a quarter of a mail's rendering.
+    func trimmed(where matches: (Character) -> Bool) -> String {
+        guard let first = firstIndex(where: { !matches($0) }), let last = lastIndex(where: { !matches($0) }) else { return "" }
+        return String(self[first...last])
     }
 }
 
