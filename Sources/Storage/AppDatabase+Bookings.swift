@@ -66,11 +66,10 @@ extension AppDatabase {
         }
         return try await pool.read { [whereClause, arguments] db in
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM bookings \(whereClause)", arguments: arguments) ?? 0
-            let rows = try Row.fetchAll(
-                db,
+            let items = try db.decodeAll(
                 sql: "\(BookingDetails.selectSQL) \(whereClause) ORDER BY bookings.created_at DESC, bookings.id DESC LIMIT ? OFFSET ?",
-                arguments: arguments + [page.limit, page.offset])
-            return Page(items: try rows.map(BookingDetails.init(row:)), total: total, request: page)
+                arguments: arguments + [page.limit, page.offset], BookingDetails.init(row:))
+            return Page(items: items, total: total, request: page)
         }
     }
 
@@ -156,7 +155,7 @@ extension AppDatabase {
     /// The booking this key made, nil for a new key, `idempotencyKeyReused` for another body.
     private static func replayedBooking(for idempotency: IdempotencyRequest?, userId: Int64, _ db: Database) throws -> BookingDetails? {
         guard let id = try replayedId(for: idempotency, userId: userId, in: .bookings, db) else { return nil }
-        return try Row.fetchOne(db, sql: "\(BookingDetails.selectSQL) WHERE bookings.id = ?", arguments: [id]).map(BookingDetails.init(row:))
+        return try db.decodeOne(sql: "\(BookingDetails.selectSQL) WHERE bookings.id = ?", arguments: [id], BookingDetails.init(row:))
     }
 
     static func fetchEvent(id: Int64, _ db: Database) throws -> Event? {
@@ -164,7 +163,6 @@ extension AppDatabase {
     }
 
     static func fetchBookingDetails(reference: String, _ db: Database) throws -> BookingDetails? {
-        try Row.fetchOne(db, sql: "\(BookingDetails.selectSQL) WHERE bookings.booking_reference = ?", arguments: [reference])
-            .map(BookingDetails.init(row:))
+        try db.decodeOne(sql: "\(BookingDetails.selectSQL) WHERE bookings.booking_reference = ?", arguments: [reference], BookingDetails.init(row:))
     }
 }

@@ -59,26 +59,23 @@ extension AppDatabase {
         return try await pool.read { [arguments] db in
             let total = try Self.visibleEventCount(filter, viewerId: viewerId, db)
                 ?? Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events \(whereClause)", arguments: arguments) ?? 0
-            let rows = try Row.fetchAll(
-                db,
+            let items = try db.decodeAll(
                 sql: "\(EventDetails.selectSQL) \(whereClause) ORDER BY events.created_at DESC, events.id DESC LIMIT ? OFFSET ?",
-                arguments: arguments + [page.limit, page.offset])
-            return Page(items: try rows.map(EventDetails.init(row:)), total: total, request: page)
+                arguments: arguments + [page.limit, page.offset], EventDetails.init(row:))
+            return Page(items: items, total: total, request: page)
         }
     }
 
     /// Published events that have not happened yet, soonest first (undated ones last): the front page.
     public func upcomingEvents(now: Date = Date(), limit: Int = 100) async throws -> [EventDetails] {
         try await pool.read { db in
-            try Row.fetchAll(
-                db,
+            try db.decodeAll(
                 sql: """
                     \(EventDetails.selectSQL)
                     WHERE events.status = 'PUBLISHED' AND (events.event_date IS NULL OR events.event_date > ?)
                     ORDER BY events.event_date IS NULL, events.event_date, events.id LIMIT ?
                     """,
-                arguments: [DatabaseTimestamp.string(now), limit]
-            ).map(EventDetails.init(row:))
+                arguments: [DatabaseTimestamp.string(now), limit], EventDetails.init(row:))
         }
     }
 
@@ -185,7 +182,7 @@ extension AppDatabase {
     }
 
     static func fetchEventDetails(id: Int64, _ db: Database) throws -> EventDetails? {
-        try Row.fetchOne(db.cachedStatement(sql: "\(EventDetails.selectSQL) WHERE events.id = ?"), arguments: [id]).map(EventDetails.init(row:))
+        try db.decodeOne(sql: "\(EventDetails.selectSQL) WHERE events.id = ?", arguments: [id], EventDetails.init(row:))
     }
 
     static func isVisible(_ event: Event, to viewerId: Int64?) -> Bool {

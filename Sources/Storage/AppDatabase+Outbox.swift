@@ -30,8 +30,7 @@ extension AppDatabase {
     /// Pending messages whose next try is due at `now`, oldest first, each with what its mail is about.
     public func dueOutboxMessages(now: Date = Date(), limit: Int = 100) async throws -> [OutboxMessage] {
         try await pool.read { db in
-            try Row.fetchAll(
-                db,
+            try db.decodeAll(
                 sql: """
                     SELECT outbox.id AS outbox_id, outbox.kind AS outbox_kind, outbox.attempts AS outbox_attempts,
                            outbox.recipient AS outbox_recipient, outbox.payload AS outbox_payload, outbox.hold_id AS outbox_hold_id,
@@ -47,22 +46,24 @@ extension AppDatabase {
                     LIMIT ?
                     """,
                 arguments: [now, limit]
-            ).map { row in
+            ) { row in
                 let content: OutboxMessage.Content
                 if let payload = row["outbox_payload"] as Data?, let recipient = row["outbox_recipient"] as String? {
                     content = .sealed(SealedMail(recipient: recipient, payload: Array(payload)))
                 } else if let holdId = row["outbox_hold_id"] as Int64? {
                     // Hold mails are few: each reads its hold on its own.
-                    let hold = try Row.fetchOne(
-                        db,
+                    let hold = try db.decodeOne(
                         sql: """
                             SELECT holds.*, events.title AS event_title, events.event_date AS event_date, events.status AS event_status,
                                    users.email AS holder_email, users.firstname AS holder_firstname
                             FROM holds JOIN events ON events.id = holds.event_id JOIN users ON users.id = holds.user_id
                             WHERE holds.id = ?
                             """,
-                        arguments: [holdId])!
-                    content = .hold(HoldDetails(row: hold), booker: OutboxMessage.Booker(email: hold["holder_email"], firstname: hold["holder_firstname"]))
+                        arguments: [holdId]
+                    ) { hold in
+                        (HoldDetails(row: hold), OutboxMessage.Booker(email: hold["holder_email"], firstname: hold["holder_firstname"]))
+                    }!
+                    content = .hold(hold.0, booker: hold.1)
                 } else {
                     // The CHECK constraint: a pending message without a payload or a hold has a booking.
                     let booker = OutboxMessage.Booker(email: row["booker_email"], firstname: row["booker_firstname"])
