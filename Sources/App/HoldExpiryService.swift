@@ -34,7 +34,7 @@ struct HoldExpiryService: Service {
                     }
                 } catch where !Task.isCancelled {
                     // A storage fault is logged once by Storage; the holds lapse on the next try.
-                    logger.log(level: StorageError(fault: error) == nil ? .error : .debug, "hold expiry failed", metadata: ["error": "\(error)"])
+                    logger.log(level: StorageError.isFault(error) ? .debug : .error, "hold expiry failed", metadata: ["error": "\(error)"])
                 } catch {
                     return
                 }

@@ -24,7 +24,7 @@ struct RetentionService: Service {
                     }
                 } catch where !Task.isCancelled {
                     logger.log(
-                        level: StorageError(fault: error) == nil ? .error : .debug, "purge failed; trying again at the next interval",
+                        level: StorageError.isFault(error) ? .debug : .error, "purge failed; trying again at the next interval",
                         metadata: ["error": "\(error)"])
                 } catch {
                     return

@@ -40,7 +40,7 @@ public struct OutboxDeliveryService: Service {
                 } catch where !Task.isCancelled {
                     // A storage fault is logged once by Storage; the mail waits in the outbox until it clears.
                     logger.log(
-                        level: StorageError(fault: error) == nil ? .error : .debug, "outbox delivery round failed",
+                        level: StorageError.isFault(error) ? .debug : .error, "outbox delivery round failed",
                         metadata: ["error": "\(error)"])
                 } catch {
                     return  // shutting down: an interrupted delivery stays pending for the next start

@@ -81,16 +81,20 @@ extension AppDatabase {
         }
     }
 
-    /// Records deliveries, in one write; a sealed payload is dropped, so a delivered code no longer exists anywhere.
+    /// Records deliveries as one command of the booking writer's next batch: during a rush the marks share the
+    /// bookings' commit instead of taking SQLite's one writer for a commit of their own. A sealed payload is
+    /// dropped, so a delivered code no longer exists anywhere.
     public func markOutboxSent(ids: [Int64], now: Date = Date()) async throws {
         guard !ids.isEmpty else { return }
-        try await write { db in
-            try db.execute(
+        let stamp = DatabaseTimestamp.string(now)
+        let list = "[\(ids.map(String.init).joined(separator: ","))]"
+        try await writer.submit { db in
+            try db.cachedStatement(
                 sql: """
                     UPDATE outbox SET status = 'SENT', sent_at = ?, payload = NULL, attempts = attempts + 1, last_error = NULL
                     WHERE id IN (SELECT value FROM json_each(?)) AND status = 'PENDING'
-                    """,
-                arguments: [now, "[\(ids.map(String.init).joined(separator: ","))]"])
+                    """
+            ).execute(arguments: [stamp, list])
         }
     }
 

@@ -54,6 +54,16 @@ extension StorageError {
         }
     }
 
+    /// True when `error` is a storage fault, as SQLite's error or as the booking writer tells its callers
+    /// (`storageFull`, `storageUnavailable`): what background services log once, at debug level, since
+    /// Storage logs the fault itself.
+    public static func isFault(_ error: any Error) -> Bool {
+        switch error as? StorageError {
+        case .storageFull?, .storageUnavailable?: true
+        default: StorageError(fault: error) != nil
+        }
+    }
+
     /// The storage fault `error` is, when it is one: the disk is full, or the file cannot be written now (an
     /// I/O error, a read-only file or folder, a lock held by another process beyond the busy timeout).
     /// Nil for anything else (a refusal, a constraint, a bug).
