@@ -6,11 +6,12 @@ import Storage
 /// Delivers the outbox through the configured transport, in the background.
 ///
 /// Each round takes the due messages, renders each (a booking mail from its booking, now), sends it, and
-/// then marks every delivered one sent in one write: a rush of bookings costs the writer one write per
-/// round, not one per mail. A crash between a send and that write sends those mails again after the
-/// restart: at least once, never lost. A temporary failure (server down, timeout) is tried again with
-/// exponential backoff and jitter; a permanent one (a 5xx answer) or `maxAttempts` failures mark the
-/// message `FAILED` with the reason. Messages live in the database until delivered.
+/// then marks every delivered one sent with one command of the booking writer, which shares the commit of
+/// the bookings in its batch: a rush costs no commit for its mails. A crash between a send and that write
+/// sends those mails again after the restart: at least once, never lost. A temporary failure (server down,
+/// timeout) is tried again with exponential backoff and jitter; a permanent one (a 5xx answer) or
+/// `maxAttempts` failures mark the message `FAILED` with the reason. Messages live in the database until
+/// delivered.
 public struct OutboxDeliveryService: Service {
     let database: AppDatabase
     let transport: any MailTransport
