@@ -37,7 +37,7 @@ public struct MailTemplates: Sendable {
 
     /// The registration code mail.
     public func oneTimeCode(_ code: String, to email: String, lifetimeMinutes: Int) -> MailMessage {
-        render("one-time-code", to: email, ["code": code, "lifetimeMinutes": lifetimeMinutes])
+        render("one-time-code", to: email, ["code": MailText(code), "lifetimeMinutes": lifetimeMinutes])
     }
 
     /// The confirmation of a new booking.
@@ -82,6 +82,23 @@ extension String {
     }
 }
 
+/// A text value of a mail as Mustache renders it: the same output as the String (escaped in the HTML part,
+/// and transforms such as `uppercased(eventTitle)` still work), but Mustache knows it for a value with one
+/// cast, where a String goes through the casts for templates, lambdas and optionals and `String(describing:)`
+/// first. Three templates of about five values each are rendered for every booking.
+struct MailText: MustacheCustomRenderable, MustacheTransformable {
+    let renderText: String
+    var isNull: Bool { false }
+
+    init(_ text: String) {
+        renderText = text
+    }
+
+    func transform(_ name: String) -> Any? {
+        renderText.transform(name)
+    }
+}
+
 /// What a booking mail says about the booking.
 public struct BookingMailContent: Sendable {
     public var firstname: String
@@ -100,7 +117,10 @@ public struct BookingMailContent: Sendable {
     }
 
     var values: [String: Any] {
-        ["firstname": firstname, "eventTitle": eventTitle, "eventDate": eventDate, "seatCount": seatCount, "bookingReference": bookingReference]
+        [
+            "firstname": MailText(firstname), "eventTitle": MailText(eventTitle), "eventDate": MailText(eventDate), "seatCount": seatCount,
+            "bookingReference": MailText(bookingReference),
+        ]
     }
 }
 
@@ -126,8 +146,8 @@ public struct HoldMailContent: Sendable {
 
     var values: [String: Any] {
         [
-            "firstname": firstname, "eventTitle": eventTitle, "eventDate": eventDate, "seatCount": seatCount, "holdReference": holdReference,
-            "expiresAt": expiresAt,
+            "firstname": MailText(firstname), "eventTitle": MailText(eventTitle), "eventDate": MailText(eventDate), "seatCount": seatCount,
+            "holdReference": MailText(holdReference), "expiresAt": MailText(expiresAt),
         ]
     }
 }

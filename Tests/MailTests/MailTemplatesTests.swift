@@ -30,6 +30,25 @@ import Testing
         #expect(templates.holdOffered(hold, to: "ada@example.com").subject == "Seats are waiting for you: Gala")
     }
 
+    @Test func valuesRenderLikeTextInEveryTemplateFeature() async throws {
+        // What a folder's templates may do with a value: escape it in HTML, transform it, test it in a section,
+        // and use a number as a number.
+        let folder = try Self.folder([
+            "booking-confirmed.subject.mustache": "{{% CONTENT_TYPE: TEXT}}\n{{uppercased(eventTitle)}} for {{firstname}}",
+            "booking-confirmed.text.mustache": "{{% CONTENT_TYPE: TEXT}}\n{{#firstname}}[{{.}}]{{/firstname}}{{^firstname}}none{{/firstname}} {{plusone(seatCount)}}",
+            "booking-confirmed.html.mustache": "<p>{{eventTitle}} {{{eventTitle}}} {{lowercased(bookingReference)}}</p>",
+        ])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let templates = try await MailTemplates(directory: folder.path)
+        var content = Self.content
+        content.eventTitle = "Jazz & <Blues>"
+        content.bookingReference = "REF-1"
+        let mail = templates.bookingConfirmed(content, to: "ada@example.com")
+        #expect(mail.subject == "JAZZ & <BLUES> for Ada")
+        #expect(mail.text == "[Ada] 3\n")
+        #expect(mail.html == "<p>Jazz &amp; &lt;Blues&gt; Jazz & <Blues> ref-1</p>")
+    }
+
     @Test func halfAReplacementIsRefused() async throws {
         let folder = try Self.folder(["booking-confirmed.subject.mustache": "{{% CONTENT_TYPE: TEXT}}\nYou're in"])
         defer { try? FileManager.default.removeItem(at: folder) }
