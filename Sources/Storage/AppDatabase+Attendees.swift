@@ -8,9 +8,9 @@ extension AppDatabase {
             try Self.requireOrganizer(of: eventId, actorId: actorId, db)
             let total = try Int.fetchOne(
                 db, sql: "SELECT COUNT(*) FROM bookings WHERE event_id = ? AND status = 'CONFIRMED'", arguments: [eventId]) ?? 0
-            let rows = try Row.fetchAll(
-                db, sql: "\(Self.attendeeSQL) ORDER BY bookings.id LIMIT ? OFFSET ?", arguments: [eventId, page.limit, page.offset])
-            return Page(items: try rows.map(Attendee.init(row:)), total: total, request: page)
+            let attendees = try db.decodeAll(
+                sql: "\(Self.attendeeSQL) ORDER BY bookings.id LIMIT ? OFFSET ?", arguments: [eventId, page.limit, page.offset], Attendee.init(row:))
+            return Page(items: attendees, total: total, request: page)
         }
     }
 
@@ -19,9 +19,8 @@ extension AppDatabase {
     public func attendees(eventId: Int64, actorId: Int64, afterId: Int64, limit: Int) async throws -> [Attendee] {
         try await pool.read { db in
             try Self.requireOrganizer(of: eventId, actorId: actorId, db)
-            return try Row.fetchAll(
-                db, sql: "\(Self.attendeeSQL) AND bookings.id > ? ORDER BY bookings.id LIMIT ?", arguments: [eventId, afterId, limit]
-            ).map(Attendee.init(row:))
+            return try db.decodeAll(
+                sql: "\(Self.attendeeSQL) AND bookings.id > ? ORDER BY bookings.id LIMIT ?", arguments: [eventId, afterId, limit], Attendee.init(row:))
         }
     }
 

@@ -34,8 +34,7 @@ extension AppDatabase {
     /// The hold `reference`, for its holder only.
     public func hold(reference: String, viewerId: Int64) async throws -> HoldDetails {
         try await pool.read { db in
-            guard let details = try Row.fetchOne(db, sql: "\(HoldDetails.selectSQL) WHERE holds.hold_reference = ?", arguments: [reference])
-                .map(HoldDetails.init(row:))
+            guard let details = try db.decodeOne(sql: "\(HoldDetails.selectSQL) WHERE holds.hold_reference = ?", arguments: [reference], HoldDetails.init(row:))
             else { throw StorageError.notFound(.hold) }
             guard details.hold.userId == viewerId else { throw StorageError.forbidden(.hold) }
             return details
@@ -92,7 +91,7 @@ extension AppDatabase {
             try db.cachedStatement(sql: "UPDATE waitlist_entries SET status = 'LEFT', updated_at = ? WHERE hold_id = ? AND status = 'OFFERED'")
                 .execute(arguments: [stamp, hold.id])
             try serveWaitlist(eventId: hold.eventId, now: now, stamp: stamp, db)
-            return try Row.fetchOne(db, sql: "\(HoldDetails.selectSQL) WHERE holds.id = ?", arguments: [hold.id]).map(HoldDetails.init(row:))!
+            return try db.decodeOne(sql: "\(HoldDetails.selectSQL) WHERE holds.id = ?", arguments: [hold.id], HoldDetails.init(row:))!
         }
         eventChanged(released.hold.eventId)
         return released
@@ -112,14 +111,12 @@ extension AppDatabase {
     /// `userId`'s holds that are active and not lapsed at `now`, soonest to lapse first.
     public func activeHolds(userId: Int64, now: Date = Date()) async throws -> [HoldDetails] {
         try await pool.read { db in
-            try Row.fetchAll(
-                db,
+            try db.decodeAll(
                 sql: """
                     \(HoldDetails.selectSQL)
                     WHERE holds.user_id = ? AND holds.status = 'ACTIVE' AND holds.expires_at > ? ORDER BY holds.expires_at LIMIT 100
                     """,
-                arguments: [userId, DatabaseTimestamp.string(now)]
-            ).map(HoldDetails.init(row:))
+                arguments: [userId, DatabaseTimestamp.string(now)], HoldDetails.init(row:))
         }
     }
 
@@ -134,14 +131,12 @@ extension AppDatabase {
     /// serves the waitlists their seats return to.
     /// - Returns: the holds that expired.
     func expireLapsedHolds(eventId: Int64?, now: Date, stamp: String, _ db: Database) throws -> [Hold] {
-        let lapsed = try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT * FROM holds WHERE status = 'ACTIVE' AND expires_at <= ? AND (? IS NULL OR event_id = ?)
-                    ORDER BY expires_at, id LIMIT 1000
-                    """),
-            arguments: [stamp, eventId, eventId]
-        ).map(Hold.init(row:))
+        let lapsed = try db.decodeAll(
+            sql: """
+                SELECT * FROM holds WHERE status = 'ACTIVE' AND expires_at <= ? AND (? IS NULL OR event_id = ?)
+                ORDER BY expires_at, id LIMIT 1000
+                """,
+            arguments: [stamp, eventId, eventId], Hold.init(row:))
         for hold in lapsed {
             try release(hold, reason: .holdExpired, actorId: nil, now: now, stamp: stamp, db)
             try db.cachedStatement(sql: "UPDATE waitlist_entries SET status = 'EXPIRED', updated_at = ? WHERE hold_id = ? AND status = 'OFFERED'")
@@ -188,7 +183,7 @@ extension AppDatabase {
                 VALUES (?, ?, ?, ?, 'ACTIVE', ?, ?, ?)
                 """
         ).execute(arguments: [reference, event.id, userId, seatCount, expiresAt, stamp, stamp])
-        let hold = try Hold(row: Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM holds WHERE id = ?"), arguments: [db.lastInsertedRowID])!)
+        let hold = try db.decodeOne(sql: "SELECT * FROM holds WHERE id = ?", arguments: [db.lastInsertedRowID], Hold.init(row:))!
         var held = event
         held.availableSeats -= seatCount
         held.version += 1
@@ -200,8 +195,7 @@ extension AppDatabase {
 
     /// `userId`'s hold `reference` if it is active and not lapsed at `now`; otherwise why not.
     private static func activeHold(reference: String, userId: Int64, now: Date, _ db: Database) throws -> Hold {
-        guard let hold = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM holds WHERE hold_reference = ?"), arguments: [reference])
-            .map(Hold.init(row:))
+        guard let hold = try db.decodeOne(sql: "SELECT * FROM holds WHERE hold_reference = ?", arguments: [reference], Hold.init(row:))
         else { throw StorageError.notFound(.hold) }
         guard hold.userId == userId else { throw StorageError.forbidden(.hold) }
         if hold.status == .expired || (hold.status == .active && hold.hasLapsed(at: now)) { throw StorageError.holdExpired }
@@ -212,6 +206,6 @@ extension AppDatabase {
     /// The hold this key made, nil for a new key, `idempotencyKeyReused` for another body.
     private static func replayedHold(for idempotency: IdempotencyRequest?, userId: Int64, _ db: Database) throws -> HoldDetails? {
         guard let id = try replayedId(for: idempotency, userId: userId, in: .holds, db) else { return nil }
-        return try Row.fetchOne(db, sql: "\(HoldDetails.selectSQL) WHERE holds.id = ?", arguments: [id]).map(HoldDetails.init(row:))
+        return try db.decodeOne(sql: "\(HoldDetails.selectSQL) WHERE holds.id = ?", arguments: [id], HoldDetails.init(row:))
     }
 }

@@ -59,7 +59,7 @@ extension AppDatabase {
             else { throw StorageError.notFound(.waitlistEntry) }
             try db.execute(sql: "UPDATE waitlist_entries SET status = 'LEFT', updated_at = ? WHERE id = ?", arguments: [stamp, entry.id])
             if entry.status == .offered, let reference = entry.holdReference,
-                let hold = try Row.fetchOne(db, sql: "SELECT * FROM holds WHERE hold_reference = ?", arguments: [reference]).map(Hold.init(row:)),
+                let hold = try db.decodeOne(sql: "SELECT * FROM holds WHERE hold_reference = ?", arguments: [reference], Hold.init(row:)),
                 hold.status == .active, !hold.hasLapsed(at: now)
             {
                 try release(hold, reason: .holdReleased, actorId: userId, now: now, stamp: stamp, db)
@@ -74,14 +74,12 @@ extension AppDatabase {
     /// `userId`'s open entries (waiting, or offered a hold) on every event, in the order they joined.
     public func openWaitlistEntries(userId: Int64) async throws -> [WaitlistEntry] {
         try await pool.read { db in
-            try Row.fetchAll(
-                db,
+            try db.decodeAll(
                 sql: """
                     \(WaitlistEntry.selectSQL)
                     WHERE waitlist_entries.user_id = ? AND waitlist_entries.status IN ('WAITING', 'OFFERED') ORDER BY waitlist_entries.id LIMIT 100
                     """,
-                arguments: [userId]
-            ).map(WaitlistEntry.init(row:))
+                arguments: [userId], WaitlistEntry.init(row:))
         }
     }
 
@@ -90,10 +88,9 @@ extension AppDatabase {
         try await pool.read { db in
             try Self.requireOrganizer(of: eventId, actorId: actorId, db)
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM waitlist_entries WHERE event_id = ?", arguments: [eventId]) ?? 0
-            let entries = try Row.fetchAll(
-                db, sql: "\(WaitlistEntry.selectSQL) WHERE waitlist_entries.event_id = ? ORDER BY waitlist_entries.id LIMIT ? OFFSET ?",
-                arguments: [eventId, page.limit, page.offset]
-            ).map(WaitlistEntry.init(row:))
+            let entries = try db.decodeAll(
+                sql: "\(WaitlistEntry.selectSQL) WHERE waitlist_entries.event_id = ? ORDER BY waitlist_entries.id LIMIT ? OFFSET ?",
+                arguments: [eventId, page.limit, page.offset], WaitlistEntry.init(row:))
             return Page(items: entries, total: total, request: page)
         }
     }
@@ -103,11 +100,10 @@ extension AppDatabase {
     func serveWaitlist(eventId: Int64, now: Date, stamp: String, _ db: Database) throws {
         guard var event = try Self.fetchEvent(id: eventId, db), event.status == .published, event.availableSeats > 0 else { return }
         if let date = event.eventDate, date <= now { return }
-        let waiting = try Row.fetchAll(
-            db.cachedStatement(
-                sql: "SELECT id, user_id, seat_count FROM waitlist_entries WHERE event_id = ? AND status = 'WAITING' AND seat_count <= ? ORDER BY id"),
+        let waiting = try db.decodeAll(
+            sql: "SELECT id, user_id, seat_count FROM waitlist_entries WHERE event_id = ? AND status = 'WAITING' AND seat_count <= ? ORDER BY id",
             arguments: [eventId, event.availableSeats]
-        ).map { (id: $0["id"] as Int64, userId: $0["user_id"] as Int64, seatCount: $0["seat_count"] as Int) }
+        ) { (id: $0["id"] as Int64, userId: $0["user_id"] as Int64, seatCount: $0["seat_count"] as Int) }
         for entry in waiting where entry.seatCount <= event.availableSeats {
             if let remaining = try Self.allowance(for: entry.userId, of: event, stamp: stamp, db), entry.seatCount > remaining {
                 continue  // this user may not have more seats now; the entry keeps its place
@@ -128,14 +124,12 @@ extension AppDatabase {
     }
 
     private static func fetchEntry(id: Int64, _ db: Database) throws -> WaitlistEntry? {
-        try Row.fetchOne(db, sql: "\(WaitlistEntry.selectSQL) WHERE waitlist_entries.id = ?", arguments: [id]).map(WaitlistEntry.init(row:))
+        try db.decodeOne(sql: "\(WaitlistEntry.selectSQL) WHERE waitlist_entries.id = ?", arguments: [id], WaitlistEntry.init(row:))
     }
 
     private static func latestEntry(eventId: Int64, userId: Int64, _ db: Database) throws -> WaitlistEntry? {
-        try Row.fetchOne(
-            db,
+        try db.decodeOne(
             sql: "\(WaitlistEntry.selectSQL) WHERE waitlist_entries.event_id = ? AND waitlist_entries.user_id = ? ORDER BY waitlist_entries.id DESC LIMIT 1",
-            arguments: [eventId, userId]
-        ).map(WaitlistEntry.init(row:))
+            arguments: [eventId, userId], WaitlistEntry.init(row:))
     }
 }
