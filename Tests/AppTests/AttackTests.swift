@@ -164,6 +164,7 @@ import Testing
         Case(name: "JSON null instead of an object", status: .badRequest, code: "VALIDATION_FAILED", attack: post("/bookings", asUser: true, "null")),
         Case(name: "a JSON string instead of an object", status: .badRequest, code: "VALIDATION_FAILED", attack: post("/bookings", asUser: true, #""x""#)),
         Case(name: "malformed JSON", status: .badRequest, code: "INVALID_JSON", attack: post("/bookings", asUser: true, #"{"eventId": "#)),
+        Case(name: "a number no Double holds", status: .badRequest, code: "INVALID_JSON", attack: post("/bookings", asUser: true, #"{"eventId": 1e400, "seatCount": 1}"#)),
         Case(name: "an empty body", status: .badRequest, code: "INVALID_JSON", attack: post("/auth/login", "")),
         Case(name: "a body that is not JSON", status: .unsupportedMediaType, code: "UNSUPPORTED_MEDIA_TYPE") { api, _ in
             try await api.request(.post, "/auth/login", json: "email=a&password=b", headers: [.contentType: "application/x-www-form-urlencoded"])

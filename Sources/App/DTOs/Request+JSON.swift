@@ -14,7 +14,7 @@ extension Request {
         do {
             // An object, as nearly every body is, without trying the other kinds first.
             return try JSONDecoder().decode([String: JSONValue].self, from: data)
-        } catch DecodingError.typeMismatch, DecodingError.valueNotFound {
+        } catch let error as DecodingError where error.isAboutTheWholeBody {
             throw AppError.validation(field: "body", "body must be a JSON object")
         } catch {
             throw AppError(status: .badRequest, code: "INVALID_JSON", message: "Request body is not valid JSON")
@@ -28,5 +28,15 @@ extension Request {
             values[String(name)] = String(value)
         }
         return FieldReader(query: values)
+    }
+}
+
+extension DecodingError {
+    /// The body is JSON but not an object (an array, a string, null): the mismatch is at the top, not in a value.
+    fileprivate var isAboutTheWholeBody: Bool {
+        switch self {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context): context.codingPath.isEmpty
+        default: false
+        }
     }
 }
