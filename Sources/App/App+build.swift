@@ -83,7 +83,7 @@ func buildRouter(
     publicPages.addRoutes(to: router)
     HoldPagesController(
         pages: pages, database: database, maxSeatsPerBooking: configuration.bookingMaxSeats, mailer: mailer,
-        eventPage: { publicPages.eventPage($0, visitor: $1, seatCount: $2, errors: $3, status: $4) }, limits: limits
+        eventAgain: { await publicPages.eventAgain($0, $1, visitor: $2, user: $3, seatCount: $4) }, limits: limits
     ).addRoutes(to: router)
     AccountPagesController(pages: pages, accounts: accounts).addRoutes(to: router)
     MyBookingsPagesController(pages: pages, database: database, mailer: mailer).addRoutes(to: router)

@@ -23,6 +23,14 @@ struct AppRequestContext: RequestContext {
     var responseEncoder: JSONEncoder { .api() }
 }
 
+extension RequestContext {
+    /// The route's `:ref` (a booking's or a hold's reference) in the form Storage keeps it, lowercase; nil
+    /// when it is not a UUID, which names nothing.
+    var referenceParameter: String? {
+        parameters.get("ref").flatMap { UUID(uuidString: $0) }?.uuidString.lowercased()
+    }
+}
+
 /// The context of a protected route: the user is certain, or the request never got here (401).
 struct AuthenticatedContext: ChildRequestContext {
     var coreContext: CoreRequestContextStorage

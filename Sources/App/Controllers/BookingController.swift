@@ -93,10 +93,8 @@ struct BookingController {
 
     /// The `:ref` parameter when it is a UUID; anything else names no booking (404).
     static func reference(_ context: AuthenticatedContext) throws -> String {
-        guard let text = context.parameters.get("ref"), let uuid = UUID(uuidString: text) else {
-            throw AppError(StorageError.notFound(.booking))
-        }
-        return uuid.uuidString.lowercased()
+        guard let reference = context.referenceParameter else { throw AppError(StorageError.notFound(.booking)) }
+        return reference
     }
 
     /// The 201 of a booking, also when an Idempotency-Key replays it (then marked `Idempotent-Replayed`):

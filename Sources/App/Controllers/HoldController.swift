@@ -70,9 +70,7 @@ struct HoldController {
 
     /// The `:ref` parameter when it is a UUID; anything else names no hold (404).
     static func reference(_ context: AuthenticatedContext) throws -> String {
-        guard let text = context.parameters.get("ref"), let uuid = UUID(uuidString: text) else {
-            throw AppError(StorageError.notFound(.hold))
-        }
-        return uuid.uuidString.lowercased()
+        guard let reference = context.referenceParameter else { throw AppError(StorageError.notFound(.hold)) }
+        return reference
     }
 }

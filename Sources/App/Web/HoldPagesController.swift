@@ -11,8 +11,8 @@ struct HoldPagesController {
     let database: AppDatabase
     let maxSeatsPerBooking: Int
     let mailer: Mailer
-    /// The event page, shown again with a form's errors.
-    let eventPage: @Sendable (EventDetails, WebSession.Visitor, _ seatCount: String?, _ errors: [String: String], HTTPResponse.Status) -> Response
+    /// The event page again after a failed form (`PublicPagesController.eventAgain`).
+    let eventAgain: @Sendable (_ eventId: Int, WebPages.Problems, WebSession.Visitor, User, _ seatCount: String?) async -> Response
     var limits = RateLimits()
 
     func addRoutes(to router: Router<AppRequestContext>) {
@@ -24,18 +24,8 @@ struct HoldPagesController {
         router.post("my/waitlist/:id/leave", use: leave)
     }
 
-    /// `page` for a signed-in visitor who sent a form with its CSRF token.
-    private func withForm(
-        _ request: Request, _ context: AppRequestContext, _ page: (WebSession.Visitor, User, [String: String]) async throws -> Response
-    ) async throws -> Response {
-        let visitor = try await pages.visitor(request, context)
-        guard let form = try await pages.form(request, context) else { return pages.refusedForm(visitor: visitor) }
-        guard let user = visitor.user else { return pages.redirect("/login", visitor: visitor) }
-        return try await page(visitor, user, form)
-    }
-
     @Sendable func hold(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await withForm(request, context) { visitor, user, form in
+        try await pages.withSignedInForm(request, context) { visitor, user, form in
             var fields = FieldReader(query: form)
             let eventId = fields.integer("eventId", required: true, range: 1...Int.max)
             let seatCount = fields.integer("seatCount", required: true, range: 1...maxSeatsPerBooking)
@@ -56,7 +46,7 @@ struct HoldPagesController {
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let visitor = try await pages.visitor(request, context)
         guard let user = visitor.user else { return pages.logInFirst(request, visitor: visitor) }
-        guard let reference = Self.reference(context),
+        guard let reference = context.referenceParameter,
             let held = try? await database.hold(reference: reference, viewerId: user.id!), held.hold.status == .active,
             !held.hold.hasLapsed(at: Date())
         else {
@@ -66,8 +56,8 @@ struct HoldPagesController {
     }
 
     @Sendable func confirm(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await withForm(request, context) { visitor, user, _ in
-            guard let reference = Self.reference(context) else { return pages.redirect("/my/bookings", visitor: visitor) }
+        try await pages.withSignedInForm(request, context) { visitor, user, _ in
+            guard let reference = context.referenceParameter else { return pages.redirect("/my/bookings", visitor: visitor) }
             do {
                 let booked = try await database.confirmHold(reference: reference, userId: user.id!)
                 mailer.wakeUp.signal()
@@ -79,8 +69,8 @@ struct HoldPagesController {
     }
 
     @Sendable func release(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await withForm(request, context) { visitor, user, _ in
-            guard let reference = Self.reference(context) else { return pages.redirect("/my/bookings", visitor: visitor) }
+        try await pages.withSignedInForm(request, context) { visitor, user, _ in
+            guard let reference = context.referenceParameter else { return pages.redirect("/my/bookings", visitor: visitor) }
             do {
                 let released = try await database.releaseHold(reference: reference, userId: user.id!)
                 mailer.wakeUp.signal()
@@ -92,7 +82,7 @@ struct HoldPagesController {
     }
 
     @Sendable func join(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await withForm(request, context) { visitor, user, form in
+        try await pages.withSignedInForm(request, context) { visitor, user, form in
             var fields = FieldReader(query: form)
             let eventId = fields.integer("eventId", required: true, range: 1...Int.max)
             let seatCount = fields.integer("seatCount", required: true, range: 1...maxSeatsPerBooking)
@@ -108,7 +98,7 @@ struct HoldPagesController {
     }
 
     @Sendable func leave(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await withForm(request, context) { visitor, user, _ in
+        try await pages.withSignedInForm(request, context) { visitor, user, _ in
             let eventId = try EventController.eventId(context)
             _ = try? await database.leaveWaitlist(eventId: eventId, userId: user.id!)
             mailer.wakeUp.signal()
@@ -132,18 +122,11 @@ struct HoldPagesController {
         if let message = problems.messages.removeValue(forKey: "form") ?? problems.messages.removeValue(forKey: "seatCount") {
             problems.messages[field] = message
         }
-        guard let details = try? await database.event(id: Int64(eventId), viewerId: user.id) else {
-            return pages.message("Event not found", "There is no such event.", link: ("/", "See all events"), visitor: visitor, status: .notFound)
-        }
-        return eventPage(details, visitor, seatCount, problems.messages, problems.status)
+        return await eventAgain(eventId, problems, visitor, user, seatCount)
     }
 
     /// A hold that could not be confirmed or released: it ended, or is not this visitor's.
     private func ended(_ error: any Error, _ request: Request, visitor: WebSession.Visitor) throws -> Response {
         try pages.failure("The hold has ended", error, request, link: ("/my/bookings", "See my bookings"), visitor: visitor)
-    }
-
-    private static func reference(_ context: AppRequestContext) -> String? {
-        context.parameters.get("ref").flatMap { UUID(uuidString: $0) }?.uuidString.lowercased()
     }
 }

@@ -51,9 +51,7 @@ struct MyBookingsPagesController {
         let visitor = try await pages.visitor(request, context)
         guard try await pages.form(request, context) != nil else { return pages.refusedForm(visitor: visitor) }
         guard let user = visitor.user else { return pages.logInFirst(request, visitor: visitor) }
-        guard let text = context.parameters.get("ref"), let reference = UUID(uuidString: text)?.uuidString.lowercased() else {
-            return pages.redirect("/my/bookings", visitor: visitor)
-        }
+        guard let reference = context.referenceParameter else { return pages.redirect("/my/bookings", visitor: visitor) }
         do {
             _ = try await database.cancelBooking(reference: reference, userId: user.id!)
             mailer.wakeUp.signal()

@@ -190,9 +190,7 @@ struct OrganizerPagesController {
             guard try await pages.form(request, context) != nil else { return pages.refusedForm(visitor: visitor) }
             let id = try EventController.eventId(context)
             do {
-                guard let text = context.parameters.get("ref"), let reference = UUID(uuidString: text)?.uuidString.lowercased() else {
-                    throw StorageError.notFound(.booking)
-                }
+                guard let reference = context.referenceParameter else { throw StorageError.notFound(.booking) }
                 _ = try await database.checkIn(reference: reference, actorId: user.id!)
                 return pages.redirect("/organizer/events/\(id)/attendees", visitor: visitor)
             } catch {

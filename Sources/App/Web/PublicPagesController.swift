@@ -43,28 +43,33 @@ struct PublicPagesController {
     }
 
     @Sendable func book(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let visitor = try await pages.visitor(request, context)
-        guard let form = try await pages.form(request, context) else { return pages.refusedForm(visitor: visitor) }
-        guard let user = visitor.user else { return pages.redirect("/login", visitor: visitor) }
-        var fields = FieldReader(query: form)
-        let eventId = fields.integer("eventId", required: true, range: 1...Int.max)
-        let seatCount = fields.integer("seatCount", required: true, range: 1...maxSeatsPerBooking)
-        guard let eventId else { return pages.redirect("/", visitor: visitor) }
-        do {
-            try limits.countBooking(userId: user.id!)
-            guard let seatCount, fields.isValid else { throw fields.error }
-            let outcome = try await database.createBooking(eventId: Int64(eventId), seatCount: seatCount, userId: user.id!)
-            guard case .created(let booked, _) = outcome else { return pages.redirect("/my/bookings", visitor: visitor) }
-            mailer.wakeUp.signal()
-            context.logger.info("booking confirmed", metadata: ["booking.reference": "\(booked.booking.bookingReference)", "via": "web"])
-            return pages.booked(booked, visitor: visitor)
-        } catch {
-            let problems = try pages.problems(error, request, fields: ["SEATS_UNAVAILABLE": "seatCount", "USER_SEAT_LIMIT": "seatCount"])
-            guard let details = try? await database.event(id: Int64(eventId), viewerId: user.id) else {
-                return pages.message("Event not found", "There is no such event.", link: ("/", "See all events"), visitor: visitor, status: .notFound)
+        try await pages.withSignedInForm(request, context) { visitor, user, form in
+            var fields = FieldReader(query: form)
+            let eventId = fields.integer("eventId", required: true, range: 1...Int.max)
+            let seatCount = fields.integer("seatCount", required: true, range: 1...maxSeatsPerBooking)
+            guard let eventId else { return pages.redirect("/", visitor: visitor) }
+            do {
+                try limits.countBooking(userId: user.id!)
+                guard let seatCount, fields.isValid else { throw fields.error }
+                let outcome = try await database.createBooking(eventId: Int64(eventId), seatCount: seatCount, userId: user.id!)
+                guard case .created(let booked, _) = outcome else { return pages.redirect("/my/bookings", visitor: visitor) }
+                mailer.wakeUp.signal()
+                context.logger.info("booking confirmed", metadata: ["booking.reference": "\(booked.booking.bookingReference)", "via": "web"])
+                return pages.booked(booked, visitor: visitor)
+            } catch {
+                let problems = try pages.problems(error, request, fields: ["SEATS_UNAVAILABLE": "seatCount", "USER_SEAT_LIMIT": "seatCount"])
+                return await eventAgain(eventId, problems, visitor: visitor, user: user, seatCount: form["seatCount"])
             }
-            return eventPage(details, visitor: visitor, seatCount: form["seatCount"], errors: problems.messages, status: problems.status)
         }
+    }
+
+    /// The event page again after a failed booking, hold or waitlist form: `seatCount` as it was sent and the
+    /// problems next to their fields; a page that says so when the event is gone.
+    func eventAgain(_ eventId: Int, _ problems: WebPages.Problems, visitor: WebSession.Visitor, user: User, seatCount: String?) async -> Response {
+        guard let details = try? await database.event(id: Int64(eventId), viewerId: user.id) else {
+            return pages.message("Event not found", "There is no such event.", link: ("/", "See all events"), visitor: visitor, status: .notFound)
+        }
+        return eventPage(details, visitor: visitor, seatCount: seatCount, errors: problems.messages, status: problems.status)
     }
 
     /// The event page; with a failed form's `seatCount` and `errors` when it is shown again.

@@ -113,6 +113,17 @@ struct WebPages: Sendable {
     }
 
     /// The answer to a form without a valid CSRF token.
+    /// `page` for a signed-in visitor who sent a form with its CSRF token: without the token 403, signed out
+    /// the login page.
+    func withSignedInForm(
+        _ request: Request, _ context: AppRequestContext, _ page: (WebSession.Visitor, User, [String: String]) async throws -> Response
+    ) async throws -> Response {
+        let visitor = try await visitor(request, context)
+        guard let form = try await form(request, context) else { return refusedForm(visitor: visitor) }
+        guard let user = visitor.user else { return redirect("/login", visitor: visitor) }
+        return try await page(visitor, user, form)
+    }
+
     func refusedForm(visitor: WebSession.Visitor) -> Response {
         message(
             "This form was refused",
