@@ -47,6 +47,20 @@ enum OpenAPIPaths {
         return .object(all)
     }
 
+    /// `POST /bookings` and `POST /holds`: the same rules of the event's seats, with their own 201.
+    static func seatRequestResponses(created: JSONValue) -> JSONValue {
+        withBodyErrors([
+            "201": created,
+            "400": O.error("validation failed, event not published (`EVENT_NOT_BOOKABLE`) or already past (`EVENT_IN_PAST`)"),
+            "401": unauthorized,
+            "404": O.error("no such event (`EVENT_NOT_FOUND`)"),
+            "409": O.error("not enough seats (`SEATS_UNAVAILABLE`) or past the per-person cap (`USER_SEAT_LIMIT`)"),
+            "422": O.error("the Idempotency-Key was used with another body (`IDEMPOTENCY_KEY_REUSED`)"),
+            "429": O.error("too many bookings and holds by this user in the window (`TOO_MANY_REQUESTS`, with `Retry-After`)"),
+            "503": storageUnavailable,
+        ])
+    }
+
     static func operation(
         _ id: String, _ tag: String, _ summary: String, secured: Bool = false, parameters: [JSONValue] = [], body: JSONValue? = nil,
         responses: JSONValue
@@ -254,16 +268,7 @@ enum OpenAPIPaths {
                 "Hold seats of a published, future event for the event's holdDurationSeconds: they leave availableSeats at once",
                 secured: true, parameters: [parameter("idempotencyKey")],
                 body: O.body("HoldCreate", example: ["eventId": 1, "seatCount": 2]),
-                responses: withBodyErrors([
-                    "201": O.response("held (or the replay of the first answer for this Idempotency-Key)", "HoldEnvelope"),
-                    "400": O.error("validation failed, event not published (`EVENT_NOT_BOOKABLE`) or already past (`EVENT_IN_PAST`)"),
-                    "401": unauthorized,
-                    "404": O.error("no such event (`EVENT_NOT_FOUND`)"),
-                    "409": O.error("not enough seats (`SEATS_UNAVAILABLE`) or past the per-person cap (`USER_SEAT_LIMIT`)"),
-                    "422": O.error("the Idempotency-Key was used with another body (`IDEMPOTENCY_KEY_REUSED`)"),
-                    "429": O.error("too many bookings and holds by this user in the window (`TOO_MANY_REQUESTS`, with `Retry-After`)"),
-                    "503": storageUnavailable,
-                ]))
+                responses: seatRequestResponses(created: O.response("held (or the replay of the first answer for this Idempotency-Key)", "HoldEnvelope")))
         ],
         "/holds/{ref}": [
             "parameters": [parameter("holdReference")],
@@ -308,16 +313,8 @@ enum OpenAPIPaths {
                 "createBooking", "Bookings", "Book seats of a published, future event", secured: true,
                 parameters: [parameter("idempotencyKey")],
                 body: O.body("BookingCreate", example: ["eventId": 1, "seatCount": 2]),
-                responses: withBodyErrors([
-                    "201": O.response("confirmed (or the replay of the first answer for this Idempotency-Key)", "BookingEnvelope"),
-                    "400": O.error("validation failed, event not published (`EVENT_NOT_BOOKABLE`) or already past (`EVENT_IN_PAST`)"),
-                    "401": unauthorized,
-                    "404": O.error("no such event (`EVENT_NOT_FOUND`)"),
-                    "409": O.error("not enough seats (`SEATS_UNAVAILABLE`) or past the per-person cap (`USER_SEAT_LIMIT`)"),
-                    "422": O.error("the Idempotency-Key was used with another body (`IDEMPOTENCY_KEY_REUSED`)"),
-                    "429": O.error("too many bookings and holds by this user in the window (`TOO_MANY_REQUESTS`, with `Retry-After`)"),
-                    "503": storageUnavailable,
-                ])),
+                responses: seatRequestResponses(
+                    created: O.response("confirmed (or the replay of the first answer for this Idempotency-Key)", "BookingEnvelope"))),
             "get": operation(
                 "listBookings", "Bookings", "The caller's own bookings, newest first", secured: true,
                 parameters: [parameter("page"), parameter("limit"), ["name": "status", "in": "query", "schema": O.enumeration(BookingStatus.self)]],
