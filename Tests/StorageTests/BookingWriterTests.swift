@@ -70,6 +70,35 @@ import Testing
         }
     }
 
+    @Test func deliveredMailIsMarkedInTheBatchOfTheBookingsQueuedWithIt() async throws {
+        try await TestDatabase.with { test in
+            let database = test.database
+            let (_, user, event) = try await test.organizerUserAndEvent(seats: 10)
+            _ = try await database.createBooking(eventId: event.id!, seatCount: 1, userId: user.id!)
+            let sent = try await database.dueOutboxMessages()
+            #expect(sent.count == 1)
+
+            let gate = try await WriterGate(database)
+            let batchesBefore = database.writer.batchCount
+            let first = Task { try await database.createBooking(eventId: event.id!, seatCount: 1, userId: user.id!) }
+            try await Self.until { database.writer.batchCount == batchesBefore + 1 }
+            let second = Task { try await database.createBooking(eventId: event.id!, seatCount: 1, userId: user.id!) }
+            try await Self.until { database.writer.queuedCount == 1 }
+            let mark = Task { try await database.markOutboxSent(ids: sent.map(\.id)) }
+            // The gate opens even when the mark never reaches the writer's queue, so that the test fails, not hangs.
+            var notQueued: (any Error)?
+            do { try await Self.until { database.writer.queuedCount == 2 } } catch { notQueued = error }
+            try await gate.release()
+            if let notQueued { throw notQueued }
+            _ = try await (first.value, second.value, mark.value)
+
+            #expect(database.writer.batchCount == batchesBefore + 2, "the mark took no commit of its own")
+            let status = try await database.pool.read { db in try String.fetchOne(db, sql: "SELECT status FROM outbox WHERE id = ?", arguments: [sent[0].id]) }
+            #expect(status == "SENT")
+            #expect(try await database.dueOutboxMessages().count == 2, "the two new bookings' mails wait")
+        }
+    }
+
     @Test func failedCommitAnswersEveryCallerInTheBatchWithAnErrorAndStoresNothing() async throws {
         let failCommits = Mutex(false)
         try await TestDatabase.with(beforeCommit: { db in
