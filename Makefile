@@ -6,7 +6,7 @@ APT_DOC_PACKAGES = python3-flasgger
 APT_TEST_PACKAGES = chromium chromium-driver python3-aiosmtpd openssl
 APT_BENCH_PACKAGES = wrk
 
-.PHONY: run test build deps test-deps apt-install seed check backup conformance unit-test web-test bench bench-metrics faults soak
+.PHONY: run test build release deps test-deps apt-install seed check backup conformance unit-test web-test bench bench-metrics faults soak
 
 # Installs the system packages when they are missing (Debian/Ubuntu; needs root or sudo).
 deps:
@@ -25,6 +25,12 @@ apt-install:
 
 build: deps
 	$(SWIFT) build
+
+# The binary to deploy, .build/release/event-booking: optimized, with the Swift runtime and Foundation linked in,
+# so that it needs only libc, libstdc++ and libsqlite3 (and its resource folders beside it). The benchmarks and
+# the soak run this build.
+release: deps
+	$(SWIFT) build -c release --static-swift-stdlib --product event-booking
 
 # Serves on 127.0.0.1:9001 with ./data/event-booking.sqlite; one-time codes appear in the log.
 run: build

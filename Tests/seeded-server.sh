@@ -1,5 +1,11 @@
-# Sourced by Tests/Conformance/run.sh, Tests/Benchmarks/run.sh and Tests/Soak/run.sh: one way to start the
-# real server, and helpers to drive it.
+# Sourced by the conformance, web, benchmark and soak scripts: one way to build the release binary and to start
+# the real server, and helpers to drive it.
+#
+# build_release: builds the release binary the way `make release` does, and sets $binary to it.
+build_release() {
+    swift build -c release --static-swift-stdlib --product event-booking
+    binary="$(swift build -c release --static-swift-stdlib --show-bin-path)/event-booking"
+}
 #
 # start_seeded_server BINARY LOG: seeds a database in a new temporary folder ($data) and serves it on a free
 # loopback port ($base, process $server), with the settings the caller exported (MAIL_TRANSPORT, LOG_LEVEL...).

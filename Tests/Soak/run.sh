@@ -20,13 +20,12 @@ bookers=${SOAK_BOOKERS:-1000}
 work=.build/soak
 mkdir -p "$work"
 
-swift build -c release --product event-booking
-binary="$(swift build -c release --show-bin-path)/event-booking"
 # A deployment's defaults (synchronous=FULL, every confirmation mail through the outbox), quiet logs, and
 # the per-user and per-address limits out of the way of 64 users on one address.
 export MAIL_TRANSPORT=log LOG_LEVEL=warning
 export RATE_LIMIT_AUTH_PER_IP=off RATE_LIMIT_LOGIN_PER_ACCOUNT=off RATE_LIMIT_BOOKINGS_PER_USER=off
 source Tests/seeded-server.sh
+build_release
 start_seeded_server "$binary" "$work/server.log"
 
 add_bench_users "$bookers"
