@@ -4,9 +4,17 @@ import Foundation
 import NIOCore
 import NIOPosix
 
-/// Hashes and verifies passwords with scrypt (swift-crypto), on NIO's thread pool so that the tens of
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Hashes and verifies passwords with scrypt (swift-crypto), on threads of their own so that the tens of
 /// milliseconds it costs never block an event loop or the cooperative pool. At most one hash per thread
 /// of that pool runs, with as many again waiting (`HashingSlots`); past that, `AuthError.busy` at once.
+///
+/// Those threads hash at a lower scheduling priority (nice 10) than the threads that serve requests: when
+/// both want the cores, as in a flood of wrong-password logins during a booking rush, the bookings get them
+/// first and the hashes use what is left. On an idle machine a hash runs as fast as before.
 ///
 /// Stored form: `$scrypt$ln=15,r=8,p=1$<salt base64>$<hash base64>`; the parameters travel with the
 /// hash, so raising the cost later still verifies old hashes.
@@ -16,12 +24,31 @@ public struct PasswordHasher: Sendable {
     let threadPool: NIOThreadPool
     let slots: HashingSlots
 
-    /// `threads` is how many threads `threadPool` runs (NIO's shared pool has one per core): that many hashes
-    /// run at once, and as many again may wait.
-    public init(costLog2: Int = 15, threadPool: NIOThreadPool = .singleton, threads: Int = System.coreCount) {
+    /// `threads` is how many threads `threadPool` runs: that many hashes run at once, and as many again may
+    /// wait. Each thread of `threadPool` that hashes is lowered to `Self.niceness` for good, so the pool must be
+    /// the hasher's own (the default, `hashingThreads`, is: one thread per core, started on first use).
+    public init(costLog2: Int = 15, threadPool: NIOThreadPool = hashingThreads, threads: Int = System.coreCount) {
         self.costLog2 = costLog2
         self.threadPool = threadPool
         self.slots = HashingSlots(running: threads, waiting: threads)
+    }
+
+    /// The threads of every hasher made with the default pool; never shut down, like NIO's own singletons.
+    public static let hashingThreads: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: System.coreCount)
+        pool.start()
+        return pool
+    }()
+
+    /// The nice value of a thread while it hashes, and after (0 is a request thread's; 19 the lowest priority).
+    static let niceness: Int32 = 10
+
+    /// Lowers the calling thread's scheduling priority to `niceness` (on Linux a nice value belongs to a
+    /// thread). It never rises again: only root may raise a priority.
+    static func yieldToRequests() {
+        #if os(Linux)
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
+        #endif
     }
 
     /// A new salted hash of `password`.
@@ -29,6 +56,7 @@ public struct PasswordHasher: Sendable {
         let cost = costLog2
         return try await slots.withSlot {
             try await threadPool.runIfActive {
+                Self.yieldToRequests()
                 var salt = [UInt8](repeating: 0, count: 16)
                 var generator = SystemRandomNumberGenerator()
                 for index in salt.indices { salt[index] = generator.next() }
@@ -49,6 +77,7 @@ public struct PasswordHasher: Sendable {
         else { throw AuthError.unreadablePasswordHash }
         let matches = try await slots.withSlot {
             try await threadPool.runIfActive {
+                Self.yieldToRequests()
                 let derived = try Self.derive(password, salt: [UInt8](salt), costLog2: parameters.ln, blockSize: parameters.r, parallelism: parameters.p)
                 return Self.constantTimeEquals(derived, [UInt8](expected))
             }

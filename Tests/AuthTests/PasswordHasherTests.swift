@@ -1,4 +1,7 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOPosix
 import Synchronization
 import Testing
@@ -41,6 +44,23 @@ final class SharedCount: Sendable {
     @Test func garbledHashIsAnError() async throws {
         await #expect(throws: AuthError.unreadablePasswordHash) { _ = try await hasher.verify("x", against: "$bcrypt$nope") }
     }
+
+    #if os(Linux)
+    @Test func hashingThreadsYieldToTheRestOfTheProcess() async throws {
+        @Sendable func niceness() -> Int32 { getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) }
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        let hasher = PasswordHasher(costLog2: 6, threadPool: pool, threads: 1)
+        let requestThread = niceness()
+        let before = try await pool.runIfActive { niceness() }
+        #expect(before == requestThread, "a new thread starts at the process's priority")
+        let hash = try await hasher.hash("Pass-1")
+        #expect(try await pool.runIfActive { niceness() } == PasswordHasher.niceness, "the thread that hashed runs below it")
+        #expect(try await hasher.verify("Pass-1", against: hash))
+        #expect(niceness() == requestThread, "the other threads keep their priority")
+        try await pool.shutdownGracefully()
+    }
+    #endif
 
     @Test func hashesBeyondTheRunningAndWaitingPlacesAreRefusedAtOnce() async throws {
         let pool = NIOThreadPool(numberOfThreads: 1)
