@@ -1,4 +1,5 @@
 import ArgumentParser
+import Logging
 
 #if canImport(Glibc)
 import Glibc
@@ -19,9 +20,12 @@ struct EventBookingCommand: AsyncParsableCommand {
     /// glibc gives each thread that allocates its own heap arena, up to 8 per core; memory freed in one stays
     /// there, and RSS creeps up for a long time under a steady load. Two arenas (one per core of the
     /// machines this runs on) keep it flat (README, "Soak").
+    ///
+    /// Every logger of the process writes through `StandardErrorLogHandler`.
     static func main() async {
         umask(0o077)
         limitMallocArenas(to: 2)
+        LoggingSystem.bootstrap { label in StandardErrorLogHandler(label: label) }
         await main(nil)
     }
 

@@ -70,19 +70,22 @@ public struct OutboxDeliveryService: Service {
 
     /// Sends one message; false when it failed (and that failure is recorded).
     private func deliver(_ message: OutboxMessage) async throws -> Bool {
-        let metadata: Logger.Metadata = ["outbox.id": "\(message.id)", "mail.kind": "\(message.kind.rawValue)", "attempt": "\(message.attempts + 1)"]
+        // Built only for a line that is written: most deliveries write none.
+        func metadata(_ more: Logger.Metadata = [:]) -> Logger.Metadata {
+            ["outbox.id": "\(message.id)", "mail.kind": "\(message.kind.rawValue)", "attempt": "\(message.attempts + 1)"].merging(more) { $1 }
+        }
         let mail: MailMessage
         do {
             mail = try mailer.mail(for: message)
         } catch {
             // A payload this key cannot open (another secret, or altered) will never go out.
             try await database.markOutboxAttemptFailed(id: message.id, error: "cannot be rendered: \(error)", retryAt: nil)
-            logger.error("mail cannot be rendered, marked failed", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            logger.error("mail cannot be rendered, marked failed", metadata: metadata(["error": "\(error)"]))
             return false
         }
         do {
             try await transport.send(mail)
-            logger.debug("mail delivered", metadata: metadata)
+            logger.debug("mail delivered", metadata: metadata())
             return true
         } catch {
             let attempts = message.attempts + 1
@@ -95,7 +98,7 @@ public struct OutboxDeliveryService: Service {
             try await database.markOutboxAttemptFailed(id: message.id, error: "\(error)", retryAt: retryAt)
             logger.log(
                 level: retryAt == nil ? .error : .warning, retryAt == nil ? "mail failed for good" : "mail delivery failed, will retry",
-                metadata: metadata.merging(["error": "\(error)", "retry.at": "\(retryAt.map { $0.formatted(.iso8601) } ?? "never")"]) { $1 })
+                metadata: metadata(["error": "\(error)", "retry.at": "\(retryAt.map { $0.formatted(.iso8601) } ?? "never")"]))
             return false
         }
     }
