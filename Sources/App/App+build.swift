@@ -139,9 +139,11 @@ func makeLogger(_ configuration: AppConfiguration) -> Logger {
 ///
 /// Application shuts its services down in reverse order, and the server is last in its list, so this
 /// runs only once the server has stopped.
-struct DatabaseService: Service {
+struct DatabaseService: Service, CustomStringConvertible {
     let database: AppDatabase
     let logger: Logger
+    /// How ServiceLifecycle names it in its log.
+    var description: String { "DatabaseService" }
 
     func run() async throws {
         try? await gracefulShutdown()

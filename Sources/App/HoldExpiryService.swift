@@ -43,3 +43,8 @@ struct HoldExpiryService: Service {
         }
     }
 }
+
+/// Named in ServiceLifecycle's log, not dumped with its mailer and templates.
+extension HoldExpiryService: CustomStringConvertible {
+    var description: String { "HoldExpiryService" }
+}

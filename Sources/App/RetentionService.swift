@@ -34,3 +34,8 @@ struct RetentionService: Service {
         }
     }
 }
+
+/// Named in ServiceLifecycle's log, not dumped with its database.
+extension RetentionService: CustomStringConvertible {
+    var description: String { "RetentionService" }
+}

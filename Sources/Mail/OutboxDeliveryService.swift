@@ -115,3 +115,9 @@ public struct OutboxDeliveryService: Service {
         return .milliseconds(Int(seconds * 1000))
     }
 }
+
+/// How ServiceLifecycle names the service in its log: by name, not as a dump of its transport's settings, which
+/// hold the SMTP password.
+extension OutboxDeliveryService: CustomStringConvertible {
+    public var description: String { "OutboxDeliveryService" }
+}

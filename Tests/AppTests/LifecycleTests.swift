@@ -47,4 +47,34 @@ import Testing
         #expect(try await reopened.checkIntegrity().isHealthy, "closed cleanly, opens again")
         try reopened.close()
     }
+
+    @Test func theDebugLogOfStartingServicesHoldsNoSecret() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lifecycle-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var configuration = TestApp.configuration(folder: folder)
+        configuration.mailTransport = .smtp
+        configuration.mailUser = "mailer"
+        configuration.mailPassword = "Sup3r-Secret-SMTP"
+        let store = CapturingLogHandler.Store()
+        let logger = Logger(label: "test") { _ in
+            var handler = CapturingLogHandler(store: store)
+            handler.logLevel = .trace
+            return handler
+        }
+        let app = try await buildApplication(configuration, logger: logger)
+        // ServiceLifecycle logs every service it starts, as text, at debug.
+        let group = ServiceGroup(services: [app], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await Task.sleep(for: .milliseconds(200))
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        let starting = store.all.filter { $0.contains("Starting service") }
+        #expect(starting.contains { $0.contains("OutboxDeliveryService") }, "the services are named: \(starting)")
+        for secret in ["Sup3r-Secret-SMTP", try configuration.resolvedJWTSecret()] {
+            #expect(!store.all.contains { $0.contains(secret) }, "a log line holds a secret: \(store.all.filter { $0.contains(secret) })")
+        }
+        #expect(starting.allSatisfy { $0.count < 1000 }, "a service is named, not dumped with its templates")
+    }
 }

@@ -82,6 +82,15 @@ import Testing
         }
     }
 
+    @Test func aTransportPrintedAsTextShowsNoPassword() throws {
+        let configuration = SMTPConfiguration(host: "smtp.example.com", port: 587, username: "mailer", password: "Sup3r-Secret", from: "f@example.com")
+        let transport = try SMTPMailTransport(configuration: configuration)
+        for text in [String(describing: transport), String(reflecting: transport), "\(configuration)"] {
+            #expect(!text.contains("Sup3r-Secret"), "\(text)")
+            #expect(text.contains("smtp.example.com:587"), "\(text)")
+        }
+    }
+
     @Test func dateHeaderIsRFC5322InUTC() {
         // 2026-11-25T09:05:03Z, a Wednesday.
         let raw = MailMessage(to: "a@example.com", subject: "s", text: "t").rendered(

@@ -46,3 +46,10 @@ public struct SMTPConfiguration: Sendable {
         return String(from[from.index(after: open)..<close])
     }
 }
+
+/// Printed without the password, wherever a configuration ends up as text.
+extension SMTPConfiguration: CustomStringConvertible {
+    public var description: String {
+        "SMTPConfiguration(\(host):\(port), \(security), user: \(username ?? "none"), password: \(password == nil ? "none" : "set"), from: \(from))"
+    }
+}
