@@ -7,6 +7,17 @@ import Testing
 @testable import App
 
 @Suite struct LifecycleTests {
+    /// Runs `app` in a service group for a moment, then shuts it down gracefully.
+    static func runBriefly(_ app: some Service, logger: Logger) async throws {
+        let group = ServiceGroup(services: [app], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await Task.sleep(for: .milliseconds(200))
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
     @Test func gracefulShutdownClosesTheDatabaseOnlyAfterItIsTriggered() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lifecycle-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -35,14 +46,7 @@ import Testing
         #expect(app.services.first is DatabaseService)
         #expect(app.services.dropFirst().allSatisfy { $0 is OutboxDeliveryService || $0 is RetentionService || $0 is HoldExpiryService })
 
-        let logger = Logger(label: "test")
-        let group = ServiceGroup(services: [app], logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            try await Task.sleep(for: .milliseconds(200))
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
+        try await Self.runBriefly(app, logger: Logger(label: "test"))
         let reopened = try AppDatabase(path: configuration.databasePath)
         #expect(try await reopened.checkIntegrity().isHealthy, "closed cleanly, opens again")
         try reopened.close()
@@ -61,15 +65,8 @@ import Testing
             handler.logLevel = .trace
             return handler
         }
-        let app = try await buildApplication(configuration, logger: logger)
         // ServiceLifecycle logs every service it starts, as text, at debug.
-        let group = ServiceGroup(services: [app], logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            try await Task.sleep(for: .milliseconds(200))
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
+        try await Self.runBriefly(try await buildApplication(configuration, logger: logger), logger: logger)
         let starting = store.all.filter { $0.contains("Starting service") }
         #expect(starting.contains { $0.contains("OutboxDeliveryService") }, "the services are named: \(starting)")
         for secret in ["Sup3r-Secret-SMTP", try configuration.resolvedJWTSecret()] {
