@@ -82,8 +82,8 @@ wrk_run() {
 
 # scenario DATABASE NAME CONNECTIONS WRK-ARGS...: /health/live, then the scenario, as one table row. Sets ok (the
 # 2xx of every run) and runs. With REPEAT=N set, the pair runs N times and the row is the run with the median
-# p99: the scenarios compared between the seeded and the large database, where one run's p99 of a few
-# milliseconds moves by a third from run to run on this machine.
+# p99: for the scenarios compared with each other (on the seeded and the large database, and the spread rush with
+# the hot one), where one run's p99 of a few milliseconds moves by a third from run to run on this machine.
 scenario() {
     local database=$1 name=$2 conns=$3 repeat=${REPEAT:-1} rows="" ok_runs=0 run ratio live
     shift 3
