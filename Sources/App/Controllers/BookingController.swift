@@ -51,8 +51,7 @@ struct BookingController {
     private func book(_ request: Request, context: AuthenticatedContext) async throws -> (response: Response, outcome: ServiceMetrics.BookingOutcome) {
         try limits.countBooking(userId: context.userId)
         var fields = FieldReader(try await request.jsonObject(context: context))
-        let eventId = fields.integer("eventId", required: true, range: 1...Int.max)
-        let seatCount = fields.integer("seatCount", required: true, range: 1...maxSeatsPerBooking)
+        let (eventId, seatCount) = fields.seatRequest(maxSeats: maxSeatsPerBooking)
         let idempotency = IdempotencyRequest.from(request, eventId: eventId, seatCount: seatCount, fields: &fields)
         guard let eventId, let seatCount, fields.isValid else { throw fields.error }
 

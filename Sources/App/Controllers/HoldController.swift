@@ -25,8 +25,7 @@ struct HoldController {
         // A hold takes seats as a booking does, so it counts against the same per-user limit.
         try limits.countBooking(userId: context.userId)
         var fields = FieldReader(try await request.jsonObject(context: context))
-        let eventId = fields.integer("eventId", required: true, range: 1...Int.max)
-        let seatCount = fields.integer("seatCount", required: true, range: 1...maxSeatsPerHold)
+        let (eventId, seatCount) = fields.seatRequest(maxSeats: maxSeatsPerHold)
         let idempotency = IdempotencyRequest.from(request, eventId: eventId, seatCount: seatCount, fields: &fields)
         guard let eventId, let seatCount, fields.isValid else { throw fields.error }
 

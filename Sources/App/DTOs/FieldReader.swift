@@ -38,6 +38,12 @@ struct FieldReader {
         return text
     }
 
+    /// `eventId` and `seatCount` of a booking, hold or waitlist request (API body or web form), both required;
+    /// each nil when missing or out of range, with its problem recorded.
+    mutating func seatRequest(maxSeats: Int) -> (eventId: Int?, seatCount: Int?) {
+        (integer("eventId", required: true, range: 1...Int.max), integer("seatCount", required: true, range: 1...maxSeats))
+    }
+
     mutating func integer(_ field: String, required: Bool, range: ClosedRange<Int>) -> Int? {
         guard let value = present(field, required: required) else { return nil }
         let integer: Int?

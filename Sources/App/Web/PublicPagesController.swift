@@ -45,8 +45,7 @@ struct PublicPagesController {
     @Sendable func book(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await pages.withSignedInForm(request, context) { visitor, user, form in
             var fields = FieldReader(query: form)
-            let eventId = fields.integer("eventId", required: true, range: 1...Int.max)
-            let seatCount = fields.integer("seatCount", required: true, range: 1...maxSeatsPerBooking)
+            let (eventId, seatCount) = fields.seatRequest(maxSeats: maxSeatsPerBooking)
             guard let eventId else { return pages.redirect("/", visitor: visitor) }
             do {
                 try limits.countBooking(userId: user.id!)
