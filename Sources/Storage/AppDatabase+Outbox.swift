@@ -45,7 +45,9 @@ extension AppDatabase {
                     ORDER BY outbox.next_attempt_at, outbox.id
                     LIMIT ?
                     """,
-                arguments: [now, limit]
+                // A delivery round runs after every batch of a rush: its time goes in as text, not through the
+                // DateFormatter GRDB binds a Date with (see DatabaseTimestamp).
+                arguments: [DatabaseTimestamp.string(now), limit]
             ) { row in
                 let content: OutboxMessage.Content
                 if let payload = row["outbox_payload"] as Data?, let recipient = row["outbox_recipient"] as String? {

@@ -112,7 +112,6 @@ struct WebPages: Sendable {
         return session.acceptsForm(fields, request) ? fields : nil
     }
 
-    /// The answer to a form without a valid CSRF token.
     /// `page` for a signed-in visitor who sent a form with its CSRF token: without the token 403, signed out
     /// the login page.
     func withSignedInForm(
@@ -124,6 +123,7 @@ struct WebPages: Sendable {
         return try await page(visitor, user, form)
     }
 
+    /// The answer to a form without a valid CSRF token.
     func refusedForm(visitor: WebSession.Visitor) -> Response {
         message(
             "This form was refused",
