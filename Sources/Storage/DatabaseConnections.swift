@@ -103,6 +103,13 @@ final class DatabaseConnections: Sendable {
             if sqlite3_db_readonly(db.sqliteConnection, "main") == 1 { throw readOnlyError(path) }
             // DatabasePool sets synchronous = NORMAL itself after prepareDatabase: set ours afterwards.
             try db.execute(sql: "PRAGMA synchronous = \(durability.rawValue)")
+            // A batch runs each command in a savepoint, and SQLite keeps the pages a savepoint changed in a
+            // sub-journal, which it moves to a temporary file once it passes 64 KB (a delivery round's mark
+            // of 100 mails can), and then writes every later command's pages there too: in a hot rush that
+            // was three writes to /var/tmp for every write to the WAL. In memory, the sub-journal holds what
+            // a command changes and is emptied when it is released. (A statement's temporary tables and
+            // sorts are kept in memory too: the writer's statements are small.)
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         return pool
     }

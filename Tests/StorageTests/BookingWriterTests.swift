@@ -131,6 +131,57 @@ import Testing
         }
     }
 
+    /// SQLite's temporary files the process has open: they are unlinked at once, so their names end in
+    /// " (deleted)", and SQLite names them `etilqs_…`.
+    static func openTemporaryFiles() -> Int {
+        let folder = "/proc/self/fd"
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return descriptors.count { descriptor in
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "\(folder)/\(descriptor)"))?.contains("/etilqs_") == true
+        }
+    }
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/self/fd"), "counts open files in /proc"))
+    func aBatchKeepsItsSavepointsJournalInMemory() async throws {
+        let mostTemporaryFiles = Mutex(0)
+        try await TestDatabase.with(beforeCommit: { _ in
+            let open = Self.openTemporaryFiles()
+            mostTemporaryFiles.withLock { $0 = max($0, open) }
+        }) { test in
+            let database = test.database
+            let (_, user, event) = try await test.organizerUserAndEvent(seats: 1_000)
+            _ = try await database.createBooking(eventId: event.id!, seatCount: 1, userId: user.id!)
+            // 3,000 more copies of its confirmation mail, all due.
+            let delivered = try await database.pool.write { db in
+                try db.execute(sql: """
+                    WITH RECURSIVE copies(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM copies WHERE n < 3000)
+                    INSERT INTO outbox (kind, booking_id, status, attempts, next_attempt_at, created_at)
+                    SELECT kind, booking_id, status, attempts, next_attempt_at, created_at FROM outbox, copies
+                    """)
+                return try Int64.fetchAll(db, sql: "SELECT id FROM outbox")
+            }
+
+            // A rush's batch: the delivery service marks the mails it sent, then the next bookings. The mark
+            // changes more pages than the 64 KB of sub-journal SQLite keeps in memory unless told to keep it all.
+            let gate = try await WriterGate(database)
+            let batchesBefore = database.writer.batchCount
+            let first = Task { try await database.createBooking(eventId: event.id!, seatCount: 1, userId: user.id!) }
+            try await Self.until { database.writer.batchCount == batchesBefore + 1 }
+            let mark = Task { try await database.markOutboxSent(ids: delivered) }
+            try await Self.until { database.writer.queuedCount == 1 }
+            let bookings = (0..<5).map { _ in Task { try await database.createBooking(eventId: event.id!, seatCount: 1, userId: user.id!) } }
+            try await Self.until { database.writer.queuedCount == 6 }
+            try await gate.release()
+            _ = try await (first.value, mark.value)
+            for booking in bookings { _ = try await booking.value }
+
+            #expect(database.writer.batchCount == batchesBefore + 2, "the mark and the bookings shared a batch")
+            #expect(mostTemporaryFiles.withLock { $0 } == 0, "a batch wrote its savepoints' journal to a temporary file")
+            let pending = try await database.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE status = 'PENDING'") }
+            #expect(pending == 6, "every marked mail is sent; the six new bookings' mails wait")
+        }
+    }
+
     @Test func concurrentBookingsAndCancellationsKeepTheInvariant() async throws {
         try await TestDatabase.with { test in
             let (organizer, user, event) = try await test.organizerUserAndEvent(seats: 300)
