@@ -104,11 +104,11 @@ final class DatabaseConnections: Sendable {
             // DatabasePool sets synchronous = NORMAL itself after prepareDatabase: set ours afterwards.
             try db.execute(sql: "PRAGMA synchronous = \(durability.rawValue)")
             // A batch runs each command in a savepoint, and SQLite keeps the pages a savepoint changed in a
-            // sub-journal, which it moves to a temporary file once it passes 64 KB (a delivery round's mark
-            // of 100 mails can), and then writes every later command's pages there too: in a hot rush that
-            // was three writes to /var/tmp for every write to the WAL. In memory, the sub-journal holds what
-            // a command changes and is emptied when it is released. (A statement's temporary tables and
-            // sorts are kept in memory too: the writer's statements are small.)
+            // sub-journal, which it moves to a temporary file once it passes 64 KB, and then writes every
+            // later command's pages there too. The bigger the batch, the likelier: a quarter of the batches of
+            // 20 bookings did, and a hot rush wrote three times as often to /var/tmp as to the WAL. Kept in
+            // memory, it is freed by the commit at the latest. (A statement's temporary tables and sorts are
+            // kept in memory too: the writer's statements are small.)
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         return pool
