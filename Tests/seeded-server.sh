@@ -1,10 +1,11 @@
 # Sourced by the conformance, web, benchmark and soak scripts: one way to build the release binary and to start
 # the real server, and helpers to drive it.
 #
-# build_release: builds the release binary the way `make release` does, and sets $binary to it.
+# build_release: builds the release binary with `make release` (the one place its build flags are written), and
+# sets $binary to it.
 build_release() {
-    swift build -c release --static-swift-stdlib --product event-booking
-    binary="$(swift build -c release --static-swift-stdlib --show-bin-path)/event-booking"
+    make --no-print-directory release
+    binary="$(swift build -c release --show-bin-path)/event-booking"
 }
 #
 # start_seeded_server BINARY LOG: seeds a database in a new temporary folder ($data) and serves it on a free
