@@ -114,7 +114,9 @@ let package = Package(
         .testTarget(name: "AuthTests", dependencies: ["Auth", .product(name: "JWTKit", package: "jwt-kit")], swiftSettings: testSwiftSettings),
         .testTarget(
             name: "MailTests",
-            dependencies: ["Mail", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "Mail", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Mustache", package: "swift-mustache"),
+            ],
             swiftSettings: testSwiftSettings
         ),
     ]

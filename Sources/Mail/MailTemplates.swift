@@ -10,18 +10,29 @@ public struct MailTemplates: Sendable {
 
     /// Each mail's library: the given folder's when it has the mail, the shipped one otherwise.
     let libraries: [String: MustacheLibrary]
+    /// The layouts of the templates that hold nothing but values, by template name ("booking-confirmed.html"),
+    /// rendered without Mustache's lookups; the others are not here.
+    let layouts: [String: MailTemplateLayout]
 
-    /// Every mail the service sends.
-    static let mails = ["one-time-code", "booking-confirmed", "booking-cancelled", "hold-offered", "hold-expired"]
+    /// Every mail the service sends, with the values its templates can use.
+    static let mails: KeyValuePairs<String, [String]> = [
+        "one-time-code": ["code", "lifetimeMinutes"],
+        "booking-confirmed": BookingMailContent.names,
+        "booking-cancelled": BookingMailContent.names + ["byOrganizer"],
+        "hold-offered": HoldMailContent.names,
+        "hold-expired": HoldMailContent.names,
+    ]
 
     /// Loads every `.mustache` file under `directory`. A mail the folder does not have at all comes from the
     /// shipped templates, so that a folder made before a mail existed keeps working; a mail it has only some
     /// parts of is an error, since half of a replacement is a mistake.
-    public init(directory: String = Self.bundledDirectory) async throws {
+    /// `layouts: false` renders every template with Mustache (for tests that compare the two).
+    public init(directory: String = Self.bundledDirectory, layouts: Bool = true) async throws {
         let library = try await MustacheLibrary(directory: directory)
         let bundled = directory == Self.bundledDirectory ? library : try await MustacheLibrary(directory: Self.bundledDirectory)
         var libraries: [String: MustacheLibrary] = [:]
-        for name in Self.mails {
+        var templateLayouts: [String: MailTemplateLayout] = [:]
+        for (name, values) in Self.mails {
             let parts = ["subject", "text", "html"].map { "\(name).\($0)" }
             let missing = parts.filter { library.getTemplate(named: $0) == nil }
             if missing.isEmpty {
@@ -31,8 +42,12 @@ public struct MailTemplates: Sendable {
             } else {
                 throw MailTemplateError.missing("\(missing[0]).mustache in \(directory)")
             }
+            for part in parts where layouts {
+                templateLayouts[part] = libraries[name]!.getTemplate(named: part).flatMap { MailTemplateLayout.layout(of: $0, names: values) }
+            }
         }
         self.libraries = libraries
+        self.layouts = templateLayouts
     }
 
     /// The registration code mail.
@@ -64,12 +79,15 @@ public struct MailTemplates: Sendable {
 
     private func render(_ name: String, to email: String, _ values: [String: Any]) -> MailMessage {
         let library = libraries[name]!
-        let subject = (library.render(values, withTemplate: "\(name).subject") ?? "")
-            .split(whereSeparator: \.isNewline).joined(separator: " ").trimmed(where: \.isWhitespace)
+        // What a value looks like in a template, for the layouts; Mustache shows a number or a flag the same way.
+        let texts = values.mapValues { ($0 as? MailText)?.renderText ?? String(describing: $0) }
+        func render(_ part: String) -> String? {
+            let template = "\(name).\(part)"
+            return layouts[template]?.render(texts) ?? library.render(values, withTemplate: template)
+        }
+        let subject = (render("subject") ?? "").split(whereSeparator: \.isNewline).joined(separator: " ").trimmed(where: \.isWhitespace)
         return MailMessage(
-            to: email, subject: subject,
-            text: (library.render(values, withTemplate: "\(name).text") ?? "").trimmed(where: \.isNewline) + "\n",
-            html: library.render(values, withTemplate: "\(name).html"))
+            to: email, subject: subject, text: (render("text") ?? "").trimmed(where: \.isNewline) + "\n", html: render("html"))
     }
 }
 
@@ -116,6 +134,8 @@ public struct BookingMailContent: Sendable {
         self.bookingReference = bookingReference
     }
 
+    static let names = ["firstname", "eventTitle", "eventDate", "seatCount", "bookingReference"]
+
     var values: [String: Any] {
         [
             "firstname": MailText(firstname), "eventTitle": MailText(eventTitle), "eventDate": MailText(eventDate), "seatCount": seatCount,
@@ -143,6 +163,8 @@ public struct HoldMailContent: Sendable {
         self.holdReference = holdReference
         self.expiresAt = expiresAt
     }
+
+    static let names = ["firstname", "eventTitle", "eventDate", "seatCount", "holdReference", "expiresAt"]
 
     var values: [String: Any] {
         [

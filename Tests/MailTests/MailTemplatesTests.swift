@@ -1,4 +1,5 @@
 import Foundation
+import Mustache
 import Testing
 @testable import Mail
 
@@ -40,6 +41,7 @@ import Testing
         ])
         defer { try? FileManager.default.removeItem(at: folder) }
         let templates = try await MailTemplates(directory: folder.path)
+        #expect(templates.layouts["booking-confirmed.subject"] == nil && templates.layouts["booking-confirmed.html"] == nil)
         var content = Self.content
         content.eventTitle = "Jazz & <Blues>"
         content.bookingReference = "REF-1"
@@ -47,6 +49,63 @@ import Testing
         #expect(mail.subject == "JAZZ & <BLUES> for Ada")
         #expect(mail.text == "[Ada] 3\n")
         #expect(mail.html == "<p>Jazz &amp; &lt;Blues&gt; Jazz & <Blues> ref-1</p>")
+    }
+
+    /// Values that test escaping: all five escaped characters, an "&" with a combining mark (one character,
+    /// which Mustache leaves), an emoji, a marker's private-use characters, nothing at all.
+    static let trickyTexts = ["Jazz & <Blues> \"live\" 'late'", "a&\u{301}b <\u{338} x", "Zoë 🎟️", "\u{E000}0&\u{E001}", ""]
+
+    @Test func theShippedTemplatesRenderAsMustacheRendersThem() async throws {
+        let fast = try await MailTemplates()
+        let mustache = try await MailTemplates(layouts: false)
+        // The confirmation, one per booking, must not need Mustache at render time.
+        #expect(Set(fast.layouts.keys).isSuperset(of: ["booking-confirmed.subject", "booking-confirmed.text", "booking-confirmed.html"]))
+        #expect(mustache.layouts.isEmpty)
+        for text in Self.trickyTexts {
+            let booking = BookingMailContent(firstname: text, eventTitle: text, eventDate: text, seatCount: 3, bookingReference: text)
+            let hold = HoldMailContent(firstname: text, eventTitle: text, eventDate: text, seatCount: 3, holdReference: text, expiresAt: text)
+            #expect(fast.bookingConfirmed(booking, to: "a@example.com") == mustache.bookingConfirmed(booking, to: "a@example.com"))
+            for byOrganizer in [false, true] {
+                #expect(
+                    fast.bookingCancelled(booking, to: "a@example.com", byOrganizer: byOrganizer)
+                        == mustache.bookingCancelled(booking, to: "a@example.com", byOrganizer: byOrganizer))
+            }
+            #expect(fast.holdOffered(hold, to: "a@example.com") == mustache.holdOffered(hold, to: "a@example.com"))
+            #expect(fast.holdExpired(hold, to: "a@example.com") == mustache.holdExpired(hold, to: "a@example.com"))
+            #expect(fast.oneTimeCode(text, to: "a@example.com", lifetimeMinutes: 15) == mustache.oneTimeCode(text, to: "a@example.com", lifetimeMinutes: 15))
+        }
+        let html = fast.bookingConfirmed(
+            BookingMailContent(firstname: "Ada", eventTitle: "Jazz & <Blues>", eventDate: "x", seatCount: 3, bookingReference: "r"), to: "a@example.com"
+        ).html
+        #expect(html?.contains("<td>Jazz &amp; &lt;Blues&gt;</td>") == true)
+    }
+
+    @Test func aLayoutKeepsMustachesWhitespaceAndEscapingOfEachValue() throws {
+        let template = try MustacheTemplate(string: "  {{! a note }}\n<p>{{ a }} {{{a}}} {{&a}}</p>\n{{% CONTENT_TYPE: TEXT}}\n{{a}}{{missing}}!")
+        let layout = try #require(MailTemplateLayout.layout(of: template, names: ["a", "b"]))
+        #expect(
+            layout.parts == [
+                .text("<p>"), .value(name: "a", escaped: true), .text(" "), .value(name: "a", escaped: false), .text(" "),
+                .value(name: "a", escaped: false), .text("</p>\n"), .value(name: "a", escaped: false), .text("!"),
+            ])
+        #expect(layout.render(["a": "<&>"]) == template.render(["a": "<&>"]))
+    }
+
+    @Test func templatesThatNeedMustacheGetNoLayout() throws {
+        for source in [
+            "{{#a}}x{{/a}}", "{{^a}}x{{/a}}", "{{> partial}}", "{{uppercased(a)}}", "{{a.b}}", "{{=<% %>=}}<% a %>", "{{$block}}x{{/block}}",
+            "{{<parent}}{{/parent}}", "{{.}}", "\u{E000}{{a}}",
+        ] {
+            #expect(MailTemplateLayout.layout(of: try MustacheTemplate(string: source), names: ["a"]) == nil, "\(source)")
+        }
+        #expect(MailTemplateLayout.layout(of: try MustacheTemplate(string: "plain text"), names: ["a"])?.parts == [.text("plain text")])
+    }
+
+    @Test func everyMailsValuesAreTheNamesItsLayoutsKnow() {
+        let booking = BookingMailContent(firstname: "", eventTitle: "", eventDate: "", seatCount: 1, bookingReference: "")
+        let hold = HoldMailContent(firstname: "", eventTitle: "", eventDate: "", seatCount: 1, holdReference: "", expiresAt: "")
+        #expect(Set(booking.values.keys) == Set(BookingMailContent.names))
+        #expect(Set(hold.values.keys) == Set(HoldMailContent.names))
     }
 
     @Test func halfAReplacementIsRefused() async throws {
