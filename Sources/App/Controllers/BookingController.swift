@@ -63,9 +63,9 @@ struct BookingController {
             context.logger.info(
                 "booking confirmed",
                 metadata: ["booking.reference": "\(details.booking.bookingReference)", "event.id": "\(eventId)", "attempts": "\(attempts)"])
-            return (try Self.created(details, replayed: false), .confirmed)
+            return (Self.created(details, replayed: false), .confirmed)
         case .replayed(let details):
-            return (try Self.created(details, replayed: true), .replayed)
+            return (Self.created(details, replayed: true), .replayed)
         }
     }
 
@@ -98,11 +98,11 @@ struct BookingController {
 
     /// The 201 of a booking, also when an Idempotency-Key replays it (then marked `Idempotent-Replayed`):
     /// the booking as it is now, so a replay after a cancellation says so.
-    static func created(_ details: BookingDetails, replayed: Bool) throws -> Response {
+    static func created(_ details: BookingDetails, replayed: Bool) -> Response {
         let envelope = BookingEnvelope(message: "Booking confirmed successfully", data: BookingResponse(details))
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if replayed { headers[.idempotentReplayed] = "true" }
-        return Response(status: .created, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder.api().encode(envelope))))
+        return Response(status: .created, headers: headers, body: .init(byteBuffer: envelope.encodedJSON()))
     }
 }
 

@@ -56,7 +56,7 @@ struct HoldController {
         mailer.wakeUp.signal()
         context.logger.info(
             "hold confirmed", metadata: ["hold.reference": "\(reference)", "booking.reference": "\(details.booking.bookingReference)"])
-        return try BookingController.created(details, replayed: false)
+        return BookingController.created(details, replayed: false)
     }
 
     @Sendable func release(_ request: Request, context: AuthenticatedContext) async throws -> HoldEnvelope {
