@@ -10,7 +10,8 @@ import Glibc
 
 /// Hashes and verifies passwords with scrypt (swift-crypto), on threads of their own so that the tens of
 /// milliseconds it costs never block an event loop or the cooperative pool. At most one hash per thread
-/// of that pool runs, with as many again waiting (`HashingSlots`); past that, `AuthError.busy` at once.
+/// of that pool runs, with as many again waiting (`HashingSlots`); past that, `AuthError.busy` after
+/// `refusalDelay`.
 ///
 /// Those threads hash at a lower scheduling priority (nice 10) than the threads that serve requests: when
 /// both want the cores, as in a flood of wrong-password logins during a booking rush, the bookings get them
@@ -27,10 +28,14 @@ public struct PasswordHasher: Sendable {
     /// `threads` is how many threads `threadPool` runs: that many hashes run at once, and as many again may
     /// wait. Each thread of `threadPool` that hashes is lowered to `Self.niceness` for good, so the pool must be
     /// the hasher's own (the default, `hashingThreads`, is: one thread per core, started on first use).
-    public init(costLog2: Int = 15, threadPool: NIOThreadPool = hashingThreads, threads: Int = System.coreCount) {
+    /// `refusalDelay` is how long a refused request waits for its `busy` (see `HashingSlots`).
+    public init(
+        costLog2: Int = 15, threadPool: NIOThreadPool = hashingThreads, threads: Int = System.coreCount,
+        refusalDelay: Duration = .milliseconds(250)
+    ) {
         self.costLog2 = costLog2
         self.threadPool = threadPool
-        self.slots = HashingSlots(running: threads, waiting: threads)
+        self.slots = HashingSlots(running: threads, waiting: threads, refusalDelay: refusalDelay)
     }
 
     /// The threads of every hasher made with the default pool; never shut down, like NIO's own singletons.

@@ -62,19 +62,22 @@ final class SharedCount: Sendable {
     }
     #endif
 
-    @Test func hashesBeyondTheRunningAndWaitingPlacesAreRefusedAtOnce() async throws {
+    @Test func hashesBeyondTheRunningAndWaitingPlacesAreRefusedAfterTheDelayWithoutAPlace() async throws {
         let pool = NIOThreadPool(numberOfThreads: 1)
         pool.start()
         // The pool's one thread is taken by a job of the test's own, so admitted hashes wait in its queue.
         let gate = DispatchSemaphore(value: 0)
         let blocker = Task { try await pool.runIfActive { gate.wait() } }
-        let hasher = PasswordHasher(costLog2: 6, threadPool: pool, threads: 1)  // one running place, one waiting
+        // One running place, one waiting.
+        let hasher = PasswordHasher(costLog2: 6, threadPool: pool, threads: 1, refusalDelay: .milliseconds(200))
         let refused = SharedCount()
         let attempts = (0..<5).map { index in
             Task { () -> String? in
+                let started = ContinuousClock.now
                 do {
                     return try await hasher.hash("Pass-\(index)")
                 } catch AuthError.busy {
+                    #expect(ContinuousClock.now - started >= .milliseconds(200), "a refusal comes after the delay")
                     refused.increment()
                     return nil
                 }
@@ -82,7 +85,7 @@ final class SharedCount: Sendable {
         }
         let deadline = ContinuousClock.now + .seconds(10)
         while refused.value < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
-        #expect(refused.value == 3, "the three beyond one running and one waiting were refused without waiting")
+        #expect(refused.value == 3, "the three beyond one running and one waiting were refused while no place was free")
         #expect(hasher.slots.inUse == 2)
         gate.signal()
         try await blocker.value
