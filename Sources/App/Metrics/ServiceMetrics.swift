@@ -37,10 +37,14 @@ final class ServiceMetrics: Sendable {
             (outcome, CoreMetrics.Counter(label: "eventbooking_bookings_total", dimensions: [("outcome", outcome.rawValue)], factory: factory))
         })
         cancellations = CoreMetrics.Counter(label: "eventbooking_cancellations_total", factory: factory)
-        outboxPending = registry.makeGauge(name: "eventbooking_outbox_pending", help: "mails waiting to be sent")
-        outboxFailed = registry.makeGauge(name: "eventbooking_outbox_failed", help: "mails given up on")
+        outboxPending = registry.makeGauge(
+            descriptor: .init(namespace: "eventbooking", metricName: "outbox_pending", unitName: "", helpText: "mails waiting to be sent"))
+        outboxFailed = registry.makeGauge(
+            descriptor: .init(namespace: "eventbooking", metricName: "outbox_failed", unitName: "", helpText: "mails given up on"))
         outboxOldestPending = registry.makeGauge(
-            name: "eventbooking_outbox_oldest_pending_seconds", help: "age of the oldest mail waiting to be sent (0: none)")
+            descriptor: .init(
+                namespace: "eventbooking", metricName: "outbox_oldest_pending", unitName: "seconds",
+                helpText: "age of the oldest mail waiting to be sent (0: none)"))
     }
 
     func recordBooking(_ outcome: BookingOutcome) {
