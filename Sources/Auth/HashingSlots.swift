@@ -10,8 +10,8 @@ import Synchronization
 /// A refusal comes after `refusalDelay`, which costs the server nothing (the request sleeps) and caps what a
 /// client that retries at once can send: one request per delay per connection. Refused at once, 64 connections
 /// of wrong-password logins sent 3,000-4,000 requests a second, which took half of the event loops from a
-/// booking rush beside them (its p99 2.5-3x its idle value); with 250 ms they sent 700 and the rush's p99 was
-/// 1.5-1.65x (`make bench`, README).
+/// booking rush beside them (its p99 2.4-3.3x its idle value); with 250 ms they sent 700 and the rush's p99 was
+/// 1.5-1.7x (README, "Benchmarks").
 final class HashingSlots: Sendable {
     private let admitted = Mutex(0)
     let running: Int
