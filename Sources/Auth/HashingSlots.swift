@@ -18,7 +18,7 @@ final class HashingSlots: Sendable {
     let waiting: Int
     let refusalDelay: Duration
 
-    init(running: Int, waiting: Int, refusalDelay: Duration = .zero) {
+    init(running: Int, waiting: Int, refusalDelay: Duration) {
         self.running = max(1, running)
         self.waiting = max(0, waiting)
         self.refusalDelay = refusalDelay

@@ -9,7 +9,7 @@ import Mustache
 /// still decides the layout: it renders the template once, at start, with a marker in place of each value, so
 /// whitespace, standalone lines and content-type pragmas come out exactly as it renders them, and each
 /// marker shows whether its value is escaped there. Templates with sections, partials, transforms, dotted
-/// names or other delimiters are rendered by Mustache every time (`layout(of:names:)` is nil for them).
+/// names or other delimiters are rendered by Mustache every time (`layout(of:)` is nil for them).
 struct MailTemplateLayout: Sendable {
     enum Part: Sendable, Equatable {
         case text(String)
@@ -19,10 +19,10 @@ struct MailTemplateLayout: Sendable {
 
     let parts: [Part]
 
-    /// The layout of `template` for values named `names`; nil when it needs Mustache at every render.
-    static func layout(of template: MustacheTemplate, names: [String]) -> MailTemplateLayout? {
+    /// The layout of `template`; nil when it needs Mustache at every render.
+    static func layout(of template: MustacheTemplate) -> MailTemplateLayout? {
         let source = template.description
-        guard usesOnlyValues(source), !source.unicodeScalars.contains(markerStart) else { return nil }
+        guard let names = valueNames(in: source), !source.unicodeScalars.contains(markerStart) else { return nil }
         // The marker holds an "&", which comes out as "&amp;" where the template escapes the value.
         var markers: [String: Any] = [:]
         for (index, name) in names.enumerated() {
@@ -84,13 +84,15 @@ struct MailTemplateLayout: Sendable {
     private static let markerStart: Unicode.Scalar = "\u{E000}"
     private static let markerEnd: Unicode.Scalar = "\u{E001}"
 
-    /// Whether every tag of `source` is a plain value, a comment or a pragma.
-    static func usesOnlyValues(_ source: String) -> Bool {
+    /// The names of the values `source`'s tags show, once each; nil unless every tag is a plain value, a comment
+    /// or a pragma.
+    static func valueNames(in source: String) -> [String]? {
+        var names: [String] = []
         var rest = Substring(source)
         while let open = rest.firstRange(of: "{{") {
             rest = rest[open.upperBound...]
             let triple = rest.hasPrefix("{")
-            guard let close = rest.firstRange(of: triple ? "}}}" : "}}") else { return false }
+            guard let close = rest.firstRange(of: triple ? "}}}" : "}}") else { return nil }
             var tag = rest[..<close.lowerBound]
             rest = rest[close.upperBound...]
             if triple {
@@ -101,9 +103,10 @@ struct MailTemplateLayout: Sendable {
             }
             let name = String(tag).trimmed(where: \.isWhitespace)
             guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else {
-                return false
+                return nil
             }
+            if !names.contains(name) { names.append(name) }
         }
-        return true
+        return names
     }
 }

@@ -14,14 +14,8 @@ public struct MailTemplates: Sendable {
     /// rendered without Mustache's lookups; the others are not here.
     let layouts: [String: MailTemplateLayout]
 
-    /// Every mail the service sends, with the values its templates can use.
-    static let mails: KeyValuePairs<String, [String]> = [
-        "one-time-code": ["code", "lifetimeMinutes"],
-        "booking-confirmed": BookingMailContent.names,
-        "booking-cancelled": BookingMailContent.names + ["byOrganizer"],
-        "hold-offered": HoldMailContent.names,
-        "hold-expired": HoldMailContent.names,
-    ]
+    /// Every mail the service sends.
+    static let mails = ["one-time-code", "booking-confirmed", "booking-cancelled", "hold-offered", "hold-expired"]
 
     /// Loads every `.mustache` file under `directory`. A mail the folder does not have at all comes from the
     /// shipped templates, so that a folder made before a mail existed keeps working; a mail it has only some
@@ -32,7 +26,7 @@ public struct MailTemplates: Sendable {
         let bundled = directory == Self.bundledDirectory ? library : try await MustacheLibrary(directory: Self.bundledDirectory)
         var libraries: [String: MustacheLibrary] = [:]
         var templateLayouts: [String: MailTemplateLayout] = [:]
-        for (name, values) in Self.mails {
+        for name in Self.mails {
             let parts = ["subject", "text", "html"].map { "\(name).\($0)" }
             let missing = parts.filter { library.getTemplate(named: $0) == nil }
             if missing.isEmpty {
@@ -42,8 +36,8 @@ public struct MailTemplates: Sendable {
             } else {
                 throw MailTemplateError.missing("\(missing[0]).mustache in \(directory)")
             }
-            for part in parts where layouts {
-                templateLayouts[part] = libraries[name]!.getTemplate(named: part).flatMap { MailTemplateLayout.layout(of: $0, names: values) }
+            if layouts {
+                for part in parts { templateLayouts[part] = libraries[name]!.getTemplate(named: part).flatMap(MailTemplateLayout.layout(of:)) }
             }
         }
         self.libraries = libraries
@@ -134,8 +128,6 @@ public struct BookingMailContent: Sendable {
         self.bookingReference = bookingReference
     }
 
-    static let names = ["firstname", "eventTitle", "eventDate", "seatCount", "bookingReference"]
-
     var values: [String: Any] {
         [
             "firstname": MailText(firstname), "eventTitle": MailText(eventTitle), "eventDate": MailText(eventDate), "seatCount": seatCount,
@@ -163,8 +155,6 @@ public struct HoldMailContent: Sendable {
         self.holdReference = holdReference
         self.expiresAt = expiresAt
     }
-
-    static let names = ["firstname", "eventTitle", "eventDate", "seatCount", "holdReference", "expiresAt"]
 
     var values: [String: Any] {
         [
