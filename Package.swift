@@ -60,6 +60,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
+                "CSQLiteConfig",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, for what GRDB does not expose (whether a connection can write).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -69,6 +70,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // sqlite3_config, which is variadic, for Storage.
+        .target(name: "CSQLiteConfig", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(
             name: "Auth",
             dependencies: [

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import Storage
 
 #if canImport(Glibc)
 import Glibc
@@ -21,9 +22,11 @@ struct EventBookingCommand: AsyncParsableCommand {
     /// there, and RSS creeps up for a long time under a steady load. Two arenas (one per core of the
     /// machines this runs on) keep it flat (README, "Soak").
     ///
-    /// Every logger of the process writes through `StandardErrorLogHandler`.
+    /// Every logger of the process writes through `StandardErrorLogHandler`, and SQLite runs with
+    /// `SQLiteLibrary`'s settings, whichever command opens the database.
     static func main() async {
         umask(0o077)
+        SQLiteLibrary.configure()
         limitMallocArenas(to: 2)
         LoggingSystem.bootstrap { label in StandardErrorLogHandler(label: label) }
         await main(nil)

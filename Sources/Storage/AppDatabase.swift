@@ -47,6 +47,7 @@ public struct AppDatabase: Sendable {
         path: String, durability: Durability = .full, busyTimeout: TimeInterval = 5, metrics: any MetricsFactory = NOOPMetricsHandler.instance,
         beforeCommit: (@Sendable (Database) throws -> Void)?, logger: Logger = Logger(label: "storage")
     ) throws {
+        SQLiteLibrary.configure()
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         var configuration = GRDB.Configuration()

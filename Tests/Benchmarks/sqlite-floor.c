@@ -1,9 +1,10 @@
 // What SQLite alone costs a booking, for the README's "Benchmarks": the booking writer's statements for a booking
 // on one hot event (read the event, the version-guarded UPDATE, the booking, its outbox row and its ledger entry,
 // each booking in a savepoint), `batch` bookings per IMMEDIATE transaction, and each batch marking the last batch's
-// mails sent, as the delivery service does. schema.sql, WAL, the writer's pragmas, prepared statements, C: no
-// HTTP, no Swift, no GRDB. Prints CPU time (user + system, the WAL's pwrite and fdatasync included) and wall time
-// per booking. `make bench-floor`; usage: sqlite-floor SCHEMA DIR BATCHES BATCH_SIZE SYNCHRONOUS
+// mails sent, as the delivery service does. schema.sql, WAL, the writer's pragmas and SQLite configured as the
+// service configures it (SQLiteLibrary.swift), prepared statements, C: no HTTP, no Swift, no GRDB. Prints CPU time
+// (user + system, the WAL's pwrite and fdatasync included) and wall time per booking. `make bench-floor`; usage:
+// sqlite-floor SCHEMA DIR BATCHES BATCH_SIZE SYNCHRONOUS
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,7 @@ int main(int argc, char **argv) {
     char path[4096], sql[512];
     snprintf(path, sizeof path, "%s/floor.sqlite", argv[2]);
     sqlite3 *db;
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     if (sqlite3_open(path, &db) != SQLITE_OK) { fprintf(stderr, "%s: %s\n", path, sqlite3_errmsg(db)); return 1; }
     execute(db, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY");
     snprintf(sql, sizeof sql, "PRAGMA synchronous = %s", argv[5]);
