@@ -59,13 +59,22 @@ public struct Mailer: Sendable {
         }
     }
 
-    /// "Tue, 1 Jun 2027, 19:00 UTC", or "to be announced": how mails and pages show a date to people.
+    /// "Tue, 1 Jun 2027, 19:00 UTC", or "to be announced": how mails and pages show a date to people. The
+    /// fields come from `UTCDateTime`, not a format style: ICU's formatting was the larger part of rendering a
+    /// booking's mail. (Years outside `UTCDateTime.fastYears`, which no date of the service's has, go through the style.)
     public static func humanDate(_ date: Date?) -> String {
-        date.map { $0.formatted(humanDateStyle) } ?? "to be announced"
+        guard let date else { return "to be announced" }
+        let time = UTCDateTime(date)
+        guard UTCDateTime.fastYears.contains(time.year) else { return date.formatted(humanDateStyle) }
+        func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
+        return "\(weekdays[time.weekday]), \(time.day) \(months[time.month - 1]) \(time.year), \(twoDigits(time.hour)):\(twoDigits(time.minute)) UTC"
     }
 
-    // A format style, not a DateFormatter per mail: building a formatter cost more than the rest of a booking's mail.
-    private static let humanDateStyle = Date.VerbatimFormatStyle(
+    private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// The same in Foundation's terms: the tests hold the two equal.
+    static let humanDateStyle = Date.VerbatimFormatStyle(
         format: """
             \(weekday: .abbreviated), \(day: .defaultDigits) \(month: .abbreviated) \(year: .defaultDigits), \
             \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits) UTC

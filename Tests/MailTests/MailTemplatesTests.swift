@@ -130,3 +130,19 @@ import Testing
         }
     }
 }
+
+@Suite struct HumanDateTests {
+    /// The same dates as `UTCDateTimeTests`: years 1-9999 in twenty thousand steps, and the edges.
+    @Test func humanDateIsWhatItsFormatStyleWrites() {
+        let first = -62_135_596_800.0
+        let last = 253_402_300_799.999
+        let step = ((last - first) / 20_000).rounded(.down) + 0.377
+        var dates = stride(from: first, through: last, by: step).map { Date(timeIntervalSince1970: $0) }
+        dates += [0, -0.001, 86_399.999, 951_782_400, 1_709_208_000, 1_800_000_000.123, 253_402_300_800].map { Date(timeIntervalSince1970: $0) }
+        for date in dates {
+            #expect(Mailer.humanDate(date) == date.formatted(Mailer.humanDateStyle), "\(date.timeIntervalSince1970)")
+        }
+        #expect(Mailer.humanDate(Date(timeIntervalSince1970: 1_811_876_400)) == "Tue, 1 Jun 2027, 19:00 UTC")
+        #expect(Mailer.humanDate(nil) == "to be announced")
+    }
+}

@@ -1,9 +1,10 @@
 import Foundation
+import Storage
 
 /// The contract's timestamps: ISO 8601 in UTC with a `Z` out; fractional seconds and offsets accepted in.
 enum Timestamp {
     static func string(_ date: Date) -> String {
-        date.formatted(.iso8601)
+        UTCDateTime.iso8601(date)
     }
 
     static func string(_ date: Date?) -> String? {
