@@ -19,9 +19,26 @@ enum BookingReference {
         for index in 11..<16 { bytes[index] = UInt8(truncatingIfNeeded: random.1 >> (8 * (index - 11))) }
         bytes[6] = 0x70 | (bytes[6] & 0x0F)  // version 7
         bytes[8] = 0x80 | (bytes[8] & 0x3F)  // RFC 9562 variant
-        let uuid = UUID(uuid: (
-            bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
-        return uuid.uuidString.lowercased()
+        return lowercaseUUIDString(bytes)
     }
+
+    /// `UUID(uuid:).uuidString.lowercased()`, written directly: Foundation's string and the lowercasing cost
+    /// more than the rest of making a reference.
+    static func lowercaseUUIDString(_ bytes: [UInt8]) -> String {
+        String(unsafeUninitializedCapacity: 36) { text in
+            var index = 0
+            for (position, byte) in bytes.enumerated() {
+                if position == 4 || position == 6 || position == 8 || position == 10 {
+                    text[index] = UInt8(ascii: "-")
+                    index += 1
+                }
+                text[index] = hexDigits[Int(byte >> 4)]
+                text[index + 1] = hexDigits[Int(byte & 0x0F)]
+                index += 2
+            }
+            return index
+        }
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }
