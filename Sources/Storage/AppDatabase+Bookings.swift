@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 extension AppDatabase {
     /// Books `seatCount` seats of event `eventId` for `userId`, in the writer's next batch.
@@ -158,8 +159,25 @@ extension AppDatabase {
         return try db.decodeOne(sql: "\(BookingDetails.selectSQL) WHERE bookings.id = ?", arguments: [id], BookingDetails.init(row:))
     }
 
+    /// The event `id` as it is in this transaction. Every writer command reads its event, so the read goes to
+    /// SQLite directly (`Event.init(sqliteStatement:)`), on a statement kept prepared.
     static func fetchEvent(id: Int64, _ db: Database) throws -> Event? {
-        try Event.fetchOne(db.cachedStatement(sql: "SELECT * FROM events WHERE id = ?"), arguments: [id])
+        let sql = "SELECT \(Event.columnList) FROM events WHERE id = ?"
+        let statement = try db.cachedStatement(sql: sql).sqliteStatement
+        sqlite3_reset(statement)
+        defer { sqlite3_reset(statement) }
+        sqlite3_bind_int64(statement, 1, id)
+        switch sqlite3_step(statement) {
+        case SQLITE_ROW:
+            guard let event = Event(sqliteStatement: statement) else {
+                throw StorageError.storageUnavailable(reason: "event \(id) has a value its schema does not allow")
+            }
+            return event
+        case SQLITE_DONE:
+            return nil
+        case let code:
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
+        }
     }
 
     static func fetchBookingDetails(reference: String, _ db: Database) throws -> BookingDetails? {
