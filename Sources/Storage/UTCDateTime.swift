@@ -63,31 +63,45 @@ extension UTCDateTime {
     /// `2027-06-01T19:00:00Z`: what `date.formatted(.iso8601)` writes, the form of every date the API answers
     /// with. Years outside `fastYears`, which no date of the service's has, are left to Foundation.
     public static func iso8601(_ date: Date) -> String {
-        let time = UTCDateTime(date)
-        guard fastYears.contains(time.year) else { return date.formatted(.iso8601) }
-        var text = ""
-        text.reserveCapacity(20)
-        text.append(time.year, width: 4)
-        text += "-"
-        text.append(time.month, width: 2)
-        text += "-"
-        text.append(time.day, width: 2)
-        text += "T"
-        text.append(time.hour, width: 2)
-        text += ":"
-        text.append(time.minute, width: 2)
-        text += ":"
-        text.append(time.second, width: 2)
-        text += "Z"
-        return text
+        UTCDateTime(date).text(separator: "T", milliseconds: false, suffix: "Z") ?? date.formatted(.iso8601)
     }
-}
 
-extension String {
-    /// Appends `value` in decimal, with leading zeros up to `width` digits.
-    mutating func append(_ value: some BinaryInteger, width: Int) {
-        let digits = String(value)
-        if digits.utf8.count < width { append(String(repeating: "0", count: width - digits.utf8.count)) }
-        append(digits)
+    /// `YYYY-MM-DD`, `separator`, `HH:MM:SS`, then `.SSS` when `milliseconds`, then `suffix`; nil outside
+    /// `fastYears`. Written digit by digit into the string's storage: the dates of a booking's answer and of
+    /// its writes, formatted with `String(value)` and appends, were 2 % of a rush's CPU.
+    func text(separator: Unicode.Scalar, milliseconds: Bool, suffix: Unicode.Scalar?) -> String? {
+        guard Self.fastYears.contains(year) else { return nil }
+        let count = 19 + (milliseconds ? 4 : 0) + (suffix == nil ? 0 : 1)
+        return String(unsafeUninitializedCapacity: count) { text in
+            func put(_ value: Int, at start: Int, width: Int) {
+                var value = value
+                for index in (start..<start + width).reversed() {
+                    text[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+            }
+            put(Int(year), at: 0, width: 4)
+            text[4] = UInt8(ascii: "-")
+            put(month, at: 5, width: 2)
+            text[7] = UInt8(ascii: "-")
+            put(day, at: 8, width: 2)
+            text[10] = UInt8(ascii: separator)
+            put(hour, at: 11, width: 2)
+            text[13] = UInt8(ascii: ":")
+            put(minute, at: 14, width: 2)
+            text[16] = UInt8(ascii: ":")
+            put(second, at: 17, width: 2)
+            var end = 19
+            if milliseconds {
+                text[19] = UInt8(ascii: ".")
+                put(millisecond, at: 20, width: 3)
+                end = 23
+            }
+            if let suffix {
+                text[end] = UInt8(ascii: suffix)
+                end += 1
+            }
+            return end
+        }
     }
 }

@@ -14,4 +14,13 @@ import Testing
         let back = try #require(Date.fromDatabaseValue(ours.databaseValue))
         #expect(abs(back.timeIntervalSince1970 - (seconds * 1000).rounded(.down) / 1000) < 0.000_5)
     }
+
+    /// Times the service writes (1970-2200), each 0.4 ms past a millisecond. Below a millisecond the two
+    /// differ: GRDB's formatter rounds to the nearest, this truncates like every other date form of the service.
+    @Test func textIsGRDBsOnDatesOfTheServicesTimes() {
+        for milliseconds in stride(from: Int64(0), through: 7_258_118_400_000, by: 3_628_800_123) {
+            let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000 + 0.000_4)
+            #expect(DatabaseTimestamp.string(date) == String.fromDatabaseValue(date.databaseValue), "\(milliseconds)")
+        }
+    }
 }
