@@ -143,12 +143,13 @@ extension AppDatabase {
         var booking = Booking(
             id: nil, bookingReference: BookingReference.make(at: now), eventId: eventId, userId: userId,
             seatCount: seatCount, status: .confirmed, createdAt: now, updatedAt: now, checkedInAt: nil)
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO bookings (booking_reference, event_id, user_id, seat_count, status, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [booking.bookingReference, eventId, userId, seatCount, booking.status, stamp, stamp])
+        try db.executeDirectly(
+            """
+            INSERT INTO bookings (booking_reference, event_id, user_id, seat_count, status, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """,
+            .text(booking.bookingReference), .integer(eventId), .integer(userId), .integer(seatCount), .text(booking.status.rawValue),
+            .text(stamp), .text(stamp))
         booking.id = db.lastInsertedRowID
         return booking
     }

@@ -8,12 +8,13 @@ extension AppDatabase {
         eventId: Int64, delta: Int, reason: SeatChangeReason, availableAfter: Int, version: Int, bookingReference: String? = nil,
         holdReference: String? = nil, actorId: Int64?, stamp: String, _ db: Database
     ) throws {
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO seat_ledger (event_id, delta, reason, available_after, version, booking_reference, hold_reference, actor_id, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [eventId, delta, reason, availableAfter, version, bookingReference, holdReference, actorId, stamp])
+        try db.executeDirectly(
+            """
+            INSERT INTO seat_ledger (event_id, delta, reason, available_after, version, booking_reference, hold_reference, actor_id, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            .integer(eventId), .integer(delta), .text(reason.rawValue), .integer(availableAfter), .integer(version), .text(bookingReference),
+            .text(holdReference), .integer(actorId), .text(stamp))
     }
 
     /// Up to `limit` ledger entries of an event `actorId` organizes, oldest first, after entry `afterId`:

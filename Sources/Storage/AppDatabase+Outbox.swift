@@ -5,9 +5,9 @@ extension AppDatabase {
     /// Adds the `kind` mail about booking `bookingId` to the outbox inside the caller's transaction, due at
     /// `stamp` (the time as `DatabaseTimestamp` writes it).
     static func enqueue(_ kind: OutboxMailKind, bookingId: Int64, stamp: String, _ db: Database) throws {
-        try db.cachedStatement(
-            sql: "INSERT INTO outbox (kind, booking_id, status, attempts, next_attempt_at, created_at) VALUES (?, ?, 'PENDING', 0, ?, ?)"
-        ).execute(arguments: [kind, bookingId, stamp, stamp])
+        try db.executeDirectly(
+            "INSERT INTO outbox (kind, booking_id, status, attempts, next_attempt_at, created_at) VALUES (?, ?, 'PENDING', 0, ?, ?)",
+            .text(kind.rawValue), .integer(bookingId), .text(stamp), .text(stamp))
     }
 
     /// Adds the `kind` mail about hold `holdId` to the outbox inside the caller's transaction, due at `stamp`.

@@ -6,12 +6,12 @@ import GRDB
 extension AppDatabase {
     /// Takes `count` seats of event `eventId` if it is still at `version` with the seats; false otherwise.
     static func takeSeats(_ count: Int, of eventId: Int64, atVersion version: Int, stamp: String, _ db: Database) throws -> Bool {
-        try db.cachedStatement(
-            sql: """
-                UPDATE events SET available_seats = available_seats - ?, version = version + 1, updated_at = ?
-                WHERE id = ? AND version = ? AND available_seats >= ?
-                """
-        ).execute(arguments: [count, stamp, eventId, version, count])
+        try db.executeDirectly(
+            """
+            UPDATE events SET available_seats = available_seats - ?, version = version + 1, updated_at = ?
+            WHERE id = ? AND version = ? AND available_seats >= ?
+            """,
+            .integer(count), .text(stamp), .integer(eventId), .integer(version), .integer(count))
         return db.changesCount == 1
     }
 

@@ -131,19 +131,20 @@ final class BookingWriter: Sendable {
     }
 
     /// Runs `body` in a savepoint of the batch's transaction, rolled back when it throws. Unlike GRDB's
-    /// `inSavepoint`, which compiles its three statements for every use, it keeps them prepared: a batch runs
-    /// two of them per command. A savepoint that cannot be rolled back fails the batch.
+    /// `inSavepoint`, which compiles its three statements for every use, it keeps them prepared and runs them
+    /// directly (`executeDirectly`): a batch runs two of them per command. A savepoint that cannot be rolled
+    /// back fails the batch.
     private static func inSavepoint<T>(_ db: Database, _ body: () throws -> T) throws -> T {
-        try db.cachedStatement(sql: "SAVEPOINT command").execute()
+        try db.executeDirectly("SAVEPOINT command")
         let value: T
         do {
             value = try body()
         } catch {
-            try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT command").execute()
-            try db.cachedStatement(sql: "RELEASE SAVEPOINT command").execute()
+            try db.executeDirectly("ROLLBACK TO SAVEPOINT command")
+            try db.executeDirectly("RELEASE SAVEPOINT command")
             throw error
         }
-        try db.cachedStatement(sql: "RELEASE SAVEPOINT command").execute()
+        try db.executeDirectly("RELEASE SAVEPOINT command")
         return value
     }
 
