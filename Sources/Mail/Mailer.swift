@@ -61,13 +61,15 @@ public struct Mailer: Sendable {
 
     /// "Tue, 1 Jun 2027, 19:00 UTC", or "to be announced": how mails and pages show a date to people. The
     /// fields come from `UTCDateTime`, not a format style: ICU's formatting was the larger part of rendering a
-    /// booking's mail. (Years outside `UTCDateTime.fastYears`, which no date of the service's has, go through the style.)
+    /// booking's mail. (Years outside `UTCDateTime.fastYears`, which no date of the service's has, go through
+    /// the style.)
     public static func humanDate(_ date: Date?) -> String {
         guard let date else { return "to be announced" }
         let time = UTCDateTime(date)
         guard UTCDateTime.fastYears.contains(time.year) else { return date.formatted(humanDateStyle) }
         func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
-        return "\(weekdays[time.weekday]), \(time.day) \(months[time.month - 1]) \(time.year), \(twoDigits(time.hour)):\(twoDigits(time.minute)) UTC"
+        let day = "\(weekdays[time.weekday]), \(time.day) \(months[time.month - 1]) \(time.year)"
+        return "\(day), \(twoDigits(time.hour)):\(twoDigits(time.minute)) UTC"
     }
 
     private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]

@@ -25,7 +25,10 @@ import Testing
         for date in Self.dates where UTCDateTime.fastYears.contains(UTCDateTime(date).year) {
             let ours = UTCDateTime(date)
             let components = calendar.dateComponents([.year, .month, .day, .weekday, .hour, .minute, .second], from: date)
-            let expected = [components.year!, components.month!, components.day!, components.weekday! - 1, components.hour!, components.minute!, components.second!]
+            let expected = [
+                components.year!, components.month!, components.day!, components.weekday! - 1, components.hour!, components.minute!,
+                components.second!,
+            ]
             let fields = [Int(ours.year), ours.month, ours.day, ours.weekday, ours.hour, ours.minute, ours.second]
             #expect(fields == expected, "\(date.timeIntervalSince1970)")
             let millisecond = Int((date.timeIntervalSince1970 * 1000).rounded(.down) - (date.timeIntervalSince1970).rounded(.down) * 1000)

@@ -65,7 +65,8 @@ extension Event {
 extension Event {
     /// The columns `init(sqliteStatement:)` reads, in its order.
     static let columnList =
-        "id, title, description, total_seats, available_seats, status, event_date, organizer_id, version, created_at, updated_at, hold_duration_seconds, max_seats_per_user"
+        "id, title, description, total_seats, available_seats, status, event_date, organizer_id, version, created_at, updated_at, "
+        + "hold_duration_seconds, max_seats_per_user"
 
     /// Decodes the current row of a statement that selects `columnList`, by index, from SQLite itself. A GRDB
     /// `Row` first maps every column's lowercased name to its index, for each statement run: for the event
