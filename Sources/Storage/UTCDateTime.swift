@@ -5,8 +5,8 @@ import Foundation
 /// The service writes dates in fixed forms only (the database's text, the API's ISO 8601, the mails' and
 /// pages' "Tue, 1 Jun 2027, 19:00 UTC"). Foundation's format styles and GRDB's `DateFormatter` take a
 /// calendar, a time zone and a locale through ICU for each date, which in a booking rush was about 3 % of the
-/// service's CPU; these fields are a few divisions. Milliseconds are truncated toward the past, as those
-/// formatters do.
+/// service's CPU; these fields are a few divisions. Milliseconds are truncated toward the past, as Foundation's
+/// format styles do (GRDB's formatter rounds below a millisecond: see `DatabaseTimestamp`).
 ///
 /// The calendar is the proleptic Gregorian one. Foundation's is Julian before 15 October 1582, so the two agree
 /// from 1583 on: the forms below leave other years to Foundation.
