@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import GRDBSQLite
 
 extension AppDatabase {
     /// Books `seatCount` seats of event `eventId` for `userId`, in the writer's next batch.
@@ -161,26 +160,17 @@ extension AppDatabase {
     }
 
     /// The event `id` as it is in this transaction. Every writer command reads its event, so the read goes to
-    /// SQLite directly (`Event.init(sqliteStatement:)`), on a statement kept prepared.
+    /// SQLite directly (`readFirstRowDirectly`, `Event.init(sqliteStatement:)`).
     static func fetchEvent(id: Int64, _ db: Database) throws -> Event? {
-        let sql = "SELECT \(Event.columnList) FROM events WHERE id = ?"
-        let statement = try db.cachedStatement(sql: sql).sqliteStatement
-        sqlite3_reset(statement)
-        defer { sqlite3_reset(statement) }
-        sqlite3_bind_int64(statement, 1, id)
-        switch sqlite3_step(statement) {
-        case SQLITE_ROW:
+        try db.readFirstRowDirectly(fetchEventSQL, .integer(id)) { statement in
             guard let event = Event(sqliteStatement: statement) else {
                 throw StorageError.storageUnavailable(reason: "event \(id) has a value its schema does not allow")
             }
             return event
-        case SQLITE_DONE:
-            return nil
-        case let code:
-            let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
         }
     }
+
+    private static let fetchEventSQL = "SELECT \(Event.columnList) FROM events WHERE id = ?"
 
     static func fetchBookingDetails(reference: String, _ db: Database) throws -> BookingDetails? {
         try db.decodeOne(sql: "\(BookingDetails.selectSQL) WHERE bookings.booking_reference = ?", arguments: [reference], BookingDetails.init(row:))

@@ -27,9 +27,24 @@ extension Database {
         guard isInsideTransaction else {
             throw DatabaseError(resultCode: .SQLITE_ABORT, message: "not inside the batch's transaction (rolled back?)", sql: sql)
         }
+        _ = try stepOnce(sql, values) { _ in () }
+    }
+
+    /// The first row of `sql`, kept prepared, with `values` bound by position, as `read` makes it of the
+    /// statement while it is on that row (columns by index, `sqlite3_column_*`); nil when there is none. The
+    /// read of `executeDirectly`, for the same reason: a GRDB `Row` maps every column's lowercased name to its
+    /// index for each run of the statement.
+    func readFirstRowDirectly<T>(_ sql: String, _ values: DirectValue..., read: (SQLiteStatement) throws -> T) throws -> T? {
+        try stepOnce(sql, values, onRow: read)
+    }
+
+    /// Binds `values` to `sql`'s statement and steps it once; `onRow` reads a row it stops on. The statement is
+    /// reset afterwards, whatever happened, and an SQLite error is thrown as GRDB throws it.
+    private func stepOnce<T>(_ sql: String, _ values: [DirectValue], onRow: (SQLiteStatement) throws -> T) throws -> T? {
         let statement = try cachedStatement(sql: sql).sqliteStatement
         sqlite3_reset(statement)
         sqlite3_clear_bindings(statement)
+        defer { sqlite3_reset(statement) }
         assert(values.count == Int(sqlite3_bind_parameter_count(statement)), "\(values.count) values for \(sql)")
         for (offset, value) in values.enumerated() {
             let index = CInt(offset + 1)
@@ -39,13 +54,15 @@ extension Database {
             case .null: sqlite3_bind_null(statement, index)
             }
         }
-        let code = sqlite3_step(statement)
-        guard code == SQLITE_DONE || code == SQLITE_ROW else {
-            let message = String(cString: sqlite3_errmsg(sqliteConnection))
-            sqlite3_reset(statement)
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
+        switch sqlite3_step(statement) {
+        case SQLITE_ROW:
+            return try onRow(statement)
+        case SQLITE_DONE:
+            return nil
+        case let code:
+            // Read before the deferred reset, which keeps the code but may not keep the message.
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqliteConnection)), sql: sql)
         }
-        sqlite3_reset(statement)
     }
 }
 

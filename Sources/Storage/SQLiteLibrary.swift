@@ -1,20 +1,18 @@
 import CSQLiteConfig
-import GRDBSQLite
 
 /// Settings of the SQLite library itself, for the whole process. SQLite takes them only before it
 /// initializes, which it does when the process opens its first connection: `AppDatabase` applies them before
 /// it opens one, and `serve` and the other commands first thing.
 public enum SQLiteLibrary {
-    /// Applies the settings once, the first time it is asked; true when SQLite took them, false when it had
-    /// initialized already (a connection opened before, not through `AppDatabase`), and runs as it was.
+    /// Applies the settings once, the first time it is asked. When SQLite has initialized already (a connection
+    /// opened before, not through `AppDatabase`), it refuses them and runs as it was.
     ///
     /// The one setting: SQLite keeps no memory statistics (`SQLITE_CONFIG_MEMSTATUS` off). Counting takes a
     /// process-wide mutex around every allocation of every connection, the writer's and the readers', and
     /// cost 9 % of SQLite's own CPU time for a booking (`make bench-floor`: 39 against 35.5 µs a booking).
     /// Nothing in the service reads the statistics (`sqlite3_memory_used`) or sets a soft heap limit, which
     /// needs them.
-    @discardableResult
-    public static func configure() -> Bool { applied }
+    public static func configure() { _ = applied }
 
-    private static let applied: Bool = csqlite_config_disable_memory_statistics() == SQLITE_OK
+    private static let applied: Void = { _ = csqlite_config_disable_memory_statistics() }()
 }
