@@ -132,13 +132,15 @@ public struct AppDatabase: Sendable {
         try Self.migrator.migrate(connections.writablePool())
     }
 
-    /// The `journal_mode`, `synchronous` and `foreign_keys` values in force on the writer connection.
-    public func pragmas() async throws -> (journalMode: String, synchronous: Int, foreignKeys: Bool) {
+    /// The `journal_mode`, `synchronous`, `foreign_keys` and `wal_autocheckpoint` values in force on the writer
+    /// connection.
+    public func pragmas() async throws -> (journalMode: String, synchronous: Int, foreignKeys: Bool, walAutocheckpoint: Int) {
         try await pool.writeWithoutTransaction { db in
             let journal = try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? ""
             let synchronous = try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
             let foreignKeys = try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") ?? false
-            return (journal, synchronous, foreignKeys)
+            let walAutocheckpoint = try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") ?? -1
+            return (journal, synchronous, foreignKeys, walAutocheckpoint)
         }
     }
 

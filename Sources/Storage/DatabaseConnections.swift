@@ -95,6 +95,9 @@ final class DatabaseConnections: Sendable {
         DatabaseError(resultCode: .SQLITE_READONLY, message: "the database file or its folder cannot be written: \(path)")
     }
 
+    /// The WAL's length, in pages of 4 KiB, at which a commit checkpoints it.
+    static let walCheckpointPages = 4_000
+
     /// A pool whose writer connection can write, or `SQLITE_READONLY`.
     private static func openWritable(path: String, configuration: GRDB.Configuration, durability: AppDatabase.Durability) throws -> DatabasePool {
         let pool = try DatabasePool(path: path, configuration: configuration)
@@ -103,6 +106,12 @@ final class DatabaseConnections: Sendable {
             if sqlite3_db_readonly(db.sqliteConnection, "main") == 1 { throw readOnlyError(path) }
             // DatabasePool sets synchronous = NORMAL itself after prepareDatabase: set ours afterwards.
             try db.execute(sql: "PRAGMA synchronous = \(durability.rawValue)")
+            // The commit that takes the WAL past this many pages copies them into the database file and syncs
+            // it, on the writer, which everything waits for. A rush rewrites the same pages (the event, the
+            // ends of the indexes) in every batch, and a longer WAL copies each of them once for more batches:
+            // 4,000 pages (16 MiB) instead of SQLite's 1,000 took `make bench-floor` from 46 to 42 us of wall
+            // time a booking, and a rush 4 % further in paired runs.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(walCheckpointPages)")
             // A batch runs each command in a savepoint, and SQLite keeps the pages a savepoint changed in a
             // sub-journal, which it moves to a temporary file once it passes 64 KB, and then writes every
             // later command's pages there too. The bigger the batch, the likelier: a quarter of the batches of

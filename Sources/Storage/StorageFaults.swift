@@ -27,10 +27,10 @@ final class StorageFaults: Sendable {
     let retryInterval: Duration
     /// The database's folder, whose file system's free space ends a full-disk fault.
     let folder: String
-    /// One auto-checkpoint's worth of WAL (1,000 pages of 4 KiB) and some room.
+    /// One auto-checkpoint's worth of WAL (`DatabaseConnections.walCheckpointPages` of 4 KiB) and some room.
     let minimumFreeBytes: Int
 
-    init(folder: String, minimumFreeBytes: Int = 8 << 20, retryInterval: Duration = .seconds(1), logger: Logger) {
+    init(folder: String, minimumFreeBytes: Int = DatabaseConnections.walCheckpointPages * 4096 + (8 << 20), retryInterval: Duration = .seconds(1), logger: Logger) {
         self.folder = folder
         self.minimumFreeBytes = minimumFreeBytes
         self.retryInterval = retryInterval

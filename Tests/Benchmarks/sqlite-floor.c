@@ -62,7 +62,8 @@ int main(int argc, char **argv) {
     sqlite3 *db;
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     if (sqlite3_open(path, &db) != SQLITE_OK) { fprintf(stderr, "%s: %s\n", path, sqlite3_errmsg(db)); return 1; }
-    execute(db, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY");
+    // As the service's writer connection has them (DatabaseConnections.openWritable).
+    execute(db, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 4000");
     snprintf(sql, sizeof sql, "PRAGMA synchronous = %s", argv[5]);
     execute(db, sql);
     execute(db, readFile(argv[1]));

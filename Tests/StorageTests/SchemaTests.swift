@@ -45,6 +45,7 @@ import Testing
             #expect(pragmas.journalMode == "wal")
             #expect(pragmas.synchronous == 2, "FULL is 2: a confirmed booking survives a power loss")
             #expect(pragmas.foreignKeys)
+            #expect(pragmas.walAutocheckpoint == 4_000, "the writer checkpoints every 16 MiB of WAL, not SQLite's 4 MiB")
         }
     }
 
