@@ -27,24 +27,27 @@ extension AppDatabase {
             arguments: [OutboxMailKind.oneTimeCode, mail.recipient, Data(mail.payload), now, now])
     }
 
+    /// The due pending messages, oldest first, with their bookings: `outbox_due` finds them.
+    static let dueMessagesSQL = """
+        SELECT outbox.id AS outbox_id, outbox.kind AS outbox_kind, outbox.attempts AS outbox_attempts,
+               outbox.recipient AS outbox_recipient, outbox.payload AS outbox_payload, outbox.hold_id AS outbox_hold_id,
+               bookings.*, events.title AS event_title, events.event_date AS event_date,
+               events.status AS event_status, events.organizer_id AS event_organizer_id,
+               users.email AS booker_email, users.firstname AS booker_firstname
+        FROM outbox
+        LEFT JOIN bookings ON bookings.id = outbox.booking_id
+        LEFT JOIN events ON events.id = bookings.event_id
+        LEFT JOIN users ON users.id = bookings.user_id
+        WHERE outbox.status = 'PENDING' AND outbox.next_attempt_at <= ?
+        ORDER BY outbox.next_attempt_at, outbox.id
+        LIMIT ?
+        """
+
     /// Pending messages whose next try is due at `now`, oldest first, each with what its mail is about.
     public func dueOutboxMessages(now: Date = Date(), limit: Int = 100) async throws -> [OutboxMessage] {
         try await pool.read { db in
             try db.decodeAll(
-                sql: """
-                    SELECT outbox.id AS outbox_id, outbox.kind AS outbox_kind, outbox.attempts AS outbox_attempts,
-                           outbox.recipient AS outbox_recipient, outbox.payload AS outbox_payload, outbox.hold_id AS outbox_hold_id,
-                           bookings.*, events.title AS event_title, events.event_date AS event_date,
-                           events.status AS event_status, events.organizer_id AS event_organizer_id,
-                           users.email AS booker_email, users.firstname AS booker_firstname
-                    FROM outbox
-                    LEFT JOIN bookings ON bookings.id = outbox.booking_id
-                    LEFT JOIN events ON events.id = bookings.event_id
-                    LEFT JOIN users ON users.id = bookings.user_id
-                    WHERE outbox.status = 'PENDING' AND outbox.next_attempt_at <= ?
-                    ORDER BY outbox.next_attempt_at, outbox.id
-                    LIMIT ?
-                    """,
+                sql: Self.dueMessagesSQL,
                 // A delivery round runs after every batch of a rush: its time goes in as text, not through the
                 // DateFormatter GRDB binds a Date with (see DatabaseTimestamp).
                 arguments: [DatabaseTimestamp.string(now), limit]
@@ -76,10 +79,12 @@ extension AppDatabase {
         }
     }
 
+    static let nextAttemptSQL = "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'PENDING'"
+
     /// When the next pending message is due, or nil when none waits.
     public func nextOutboxAttempt() async throws -> Date? {
         try await pool.read { db in
-            try Date.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'PENDING'")
+            try Date.fetchOne(db, sql: Self.nextAttemptSQL)
         }
     }
 
@@ -131,17 +136,19 @@ public struct OutboxSummary: Sendable, Equatable {
 }
 
 extension AppDatabase {
-    /// Pending and failed counts and the oldest pending message's age; reads the unfinished rows only.
+    static let summarySQL = """
+        SELECT (SELECT COUNT(*) FROM outbox WHERE status = 'PENDING') AS pending,
+               (SELECT COUNT(*) FROM outbox WHERE status = 'FAILED') AS failed,
+               (SELECT MIN(created_at) FROM outbox WHERE status = 'PENDING') AS oldest
+        """
+
+    /// Pending and failed counts and the oldest pending message's age; reads the unfinished rows only, through
+    /// the partial indexes `outbox_due` and `outbox_failed`.
     public func outboxSummary(now: Date = Date()) async throws -> OutboxSummary {
         try await pool.read { db in
             let row = try Row.fetchOne(
                 db,
-                sql: """
-                    SELECT COUNT(CASE WHEN status = 'PENDING' THEN 1 END) AS pending,
-                           COUNT(CASE WHEN status = 'FAILED' THEN 1 END) AS failed,
-                           MIN(CASE WHEN status = 'PENDING' THEN created_at END) AS oldest
-                    FROM outbox WHERE status IN ('PENDING', 'FAILED')
-                    """)!
+                sql: Self.summarySQL)!
             let oldest: Date? = row["oldest"]
             return OutboxSummary(pending: row["pending"], failed: row["failed"], oldestPendingAge: oldest.map { now.timeIntervalSince($0) })
         }

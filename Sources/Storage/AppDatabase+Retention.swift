@@ -8,7 +8,7 @@ public struct PurgeSummary: Sendable, Equatable {
 }
 
 extension AppDatabase {
-    /// Rows deleted per write, so that a large purge never holds the writer for long.
+    /// Outbox rows looked at per write, so that a large purge never holds the writer for long.
     static let purgeChunkSize = 5_000
 
     /// Deletes what is no longer needed once `retention` has passed: delivered and failed outbox
@@ -17,20 +17,36 @@ extension AppDatabase {
     /// A code row also carries its address's send and failure counters, so it is kept at least for its
     /// send window and while its block lasts, whatever `retention` says.
     public func purgeExpired(retention: TimeInterval, codeRules: OneTimeCodeRules, now: Date = Date()) async throws -> PurgeSummary {
-        let outboxCutoff = now.addingTimeInterval(-retention)
+        let outboxCutoff = DatabaseTimestamp.string(now.addingTimeInterval(-retention))
         var outbox = 0
+        // Finished rows have no index of their own: they are found in id order, which is the order they
+        // were written in, a chunk at a time, up to the first row written after the cutoff (its next try, and
+        // every later row's, is later still). Each chunk is looked at on a reader and deleted in one short
+        // write; a message still pending stays, and is looked at again by the next purge.
+        var after: Int64 = 0
         while true {
-            let deleted = try await write { db in
+            let first = after
+            let chunk = try await pool.read { db in
+                try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT MAX(id) AS last, COUNT(*) AS rows, MAX(created_at) >= ? AS passedCutoff
+                        FROM (SELECT id, created_at FROM outbox WHERE id > ? ORDER BY id LIMIT ?)
+                        """,
+                    arguments: [outboxCutoff, first, Self.purgeChunkSize])
+            }
+            guard let chunk, let last = chunk["last"] as Int64? else { break }
+            outbox += try await write { db in
                 try db.execute(
                     sql: """
-                        DELETE FROM outbox WHERE id IN (
-                            SELECT id FROM outbox WHERE status IN ('SENT', 'FAILED') AND next_attempt_at < ? LIMIT ?)
+                        DELETE FROM outbox
+                        WHERE id > ? AND id <= ? AND status IN ('SENT', 'FAILED') AND next_attempt_at < ?
                         """,
-                    arguments: [outboxCutoff, Self.purgeChunkSize])
+                    arguments: [first, last, outboxCutoff])
                 return db.changesCount
             }
-            outbox += deleted
-            if deleted < Self.purgeChunkSize { break }
+            if chunk["rows"] < Self.purgeChunkSize || chunk["passedCutoff"] == true { break }
+            after = last
         }
         let codeCutoff = now.addingTimeInterval(-max(retention, codeRules.sendWindow, codeRules.lifetime))
         let codes = try await write { db in

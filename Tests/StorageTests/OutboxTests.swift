@@ -20,6 +20,25 @@ import Testing
         }
     }
 
+    /// The delivery service's and the metrics' reads go through the partial indexes, never over the outbox's
+    /// finished rows, which a busy service has millions of.
+    @Test func outboxReadsUseThePartialIndexes() async throws {
+        try await TestDatabase.with { test in
+            let plans = try await test.database.pool.read { db in
+                try [AppDatabase.dueMessagesSQL, AppDatabase.nextAttemptSQL, AppDatabase.summarySQL].map { sql in
+                    // Every parameter NULL, which changes no plan.
+                    let nulls = StatementArguments(Array(repeating: DatabaseValue.null, count: sql.filter { $0 == "?" }.count))
+                    return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN \(sql)", arguments: nulls).map { $0["detail"] as String }
+                }
+            }
+            #expect(plans[0].contains { $0.hasPrefix("SEARCH outbox USING INDEX outbox_due") }, "\(plans[0])")
+            #expect(plans[1].contains { $0.hasPrefix("SEARCH outbox USING INDEX outbox_due") }, "\(plans[1])")
+            #expect(plans[2].contains("SCAN outbox USING INDEX outbox_failed"), "\(plans[2])")
+            #expect(plans[2].filter { $0.contains("outbox USING INDEX outbox_due") }.count == 2, "\(plans[2])")
+            for plan in plans { #expect(!plan.contains("SCAN outbox"), "a scan of the whole table: \(plan)") }
+        }
+    }
+
     @Test func codeMailIsQueuedWithTheCodeAndARefusedSendQueuesNothing() async throws {
         try await TestDatabase.with { test in
             _ = try await test.database.issueOneTimeCode(email: "a@example.com", codeHash: "h", rules: rules, now: start, mail: Self.mail())

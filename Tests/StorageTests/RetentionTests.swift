@@ -28,6 +28,35 @@ import Testing
         }
     }
 
+    /// More rows than one purge chunk: finished ones on both sides of chunk borders, a pending one among them,
+    /// and the young ones after the cutoff.
+    @Test func purgeWalksTheOutboxInChunksAndStopsAtTheCutoff() async throws {
+        try await TestDatabase.with { test in
+            let day: TimeInterval = 86_400
+            let old = DatabaseTimestamp.string(start)
+            let young = DatabaseTimestamp.string(start.addingTimeInterval(9 * day))
+            let oldRows = 2 * AppDatabase.purgeChunkSize + 10
+            try await test.database.pool.write { db in
+                let insert = try db.makeStatement(
+                    sql: """
+                        INSERT INTO outbox (kind, recipient, payload, status, attempts, next_attempt_at, created_at)
+                        VALUES ('one-time-code', 'a@example.com', x'00', ?, 1, ?, ?)
+                        """)
+                for index in 0..<oldRows {
+                    let status = index == AppDatabase.purgeChunkSize ? "PENDING" : index % 7 == 0 ? "FAILED" : "SENT"
+                    try insert.execute(arguments: [status, old, old])
+                }
+                for _ in 0..<3 { try insert.execute(arguments: ["SENT", young, young]) }
+            }
+            let purged = try await test.database.purgeExpired(retention: 7 * day, codeRules: rules, now: start.addingTimeInterval(10 * day))
+            #expect(purged.outboxMessages == oldRows - 1, "every finished row before the cutoff, over three chunks")
+            let left = try await test.database.pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT status, created_at FROM outbox ORDER BY id").map { [$0["status"] as String, $0["created_at"] as String] }
+            }
+            #expect(left == [["PENDING", old]] + Array(repeating: ["SENT", young], count: 3))
+        }
+    }
+
     @Test func blockedAddressKeepsItsCodeRowWhileTheBlockLasts() async throws {
         try await TestDatabase.with { test in
             var strict = rules

@@ -35,7 +35,7 @@ import Testing
             for (name, sql) in expected {
                 #expect(migrated[name] == sql, "\(name) differs from schema.sql")
             }
-            #expect(migrated.count == 31, "11 tables, 15 indexes and 5 triggers")
+            #expect(migrated.count == 32, "11 tables, 16 indexes and 5 triggers")
         }
     }
 
