@@ -79,6 +79,7 @@ extension AppDatabase {
         }
     }
 
+    /// The earliest next try of a pending message: the first entry of `outbox_due`.
     static let nextAttemptSQL = "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'PENDING'"
 
     /// When the next pending message is due, or nil when none waits.
@@ -136,6 +137,7 @@ public struct OutboxSummary: Sendable, Equatable {
 }
 
 extension AppDatabase {
+    /// Three reads of the partial indexes; finished rows are in neither.
     static let summarySQL = """
         SELECT (SELECT COUNT(*) FROM outbox WHERE status = 'PENDING') AS pending,
                (SELECT COUNT(*) FROM outbox WHERE status = 'FAILED') AS failed,

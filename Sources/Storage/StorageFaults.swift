@@ -30,7 +30,10 @@ final class StorageFaults: Sendable {
     /// One auto-checkpoint's worth of WAL (`DatabaseConnections.walCheckpointPages` of 4 KiB) and some room.
     let minimumFreeBytes: Int
 
-    init(folder: String, minimumFreeBytes: Int = DatabaseConnections.walCheckpointPages * 4096 + (8 << 20), retryInterval: Duration = .seconds(1), logger: Logger) {
+    init(
+        folder: String, minimumFreeBytes: Int = DatabaseConnections.walCheckpointPages * 4096 + (8 << 20),
+        retryInterval: Duration = .seconds(1), logger: Logger
+    ) {
         self.folder = folder
         self.minimumFreeBytes = minimumFreeBytes
         self.retryInterval = retryInterval

@@ -28,9 +28,9 @@ import Testing
         }
     }
 
-    /// More rows than one purge chunk: finished ones on both sides of chunk borders, a pending one among them,
-    /// and the young ones after the cutoff.
-    @Test func purgeWalksTheOutboxInChunksAndStopsAtTheCutoff() async throws {
+    /// More rows than two purge chunks: finished ones on both sides of the chunks' borders, a pending one among
+    /// them, and young ones after the cutoff.
+    @Test func purgeWalksTheOutboxInChunksAndKeepsWhatIsPendingOrYoung() async throws {
         try await TestDatabase.with { test in
             let day: TimeInterval = 86_400
             let old = DatabaseTimestamp.string(start)
@@ -51,7 +51,9 @@ import Testing
             let purged = try await test.database.purgeExpired(retention: 7 * day, codeRules: rules, now: start.addingTimeInterval(10 * day))
             #expect(purged.outboxMessages == oldRows - 1, "every finished row before the cutoff, over three chunks")
             let left = try await test.database.pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT status, created_at FROM outbox ORDER BY id").map { [$0["status"] as String, $0["created_at"] as String] }
+                try Row.fetchAll(db, sql: "SELECT status, created_at FROM outbox ORDER BY id").map {
+                    [$0["status"] as String, $0["created_at"] as String]
+                }
             }
             #expect(left == [["PENDING", old]] + Array(repeating: ["SENT", young], count: 3))
         }
