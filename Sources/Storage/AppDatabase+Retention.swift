@@ -19,10 +19,11 @@ extension AppDatabase {
     public func purgeExpired(retention: TimeInterval, codeRules: OneTimeCodeRules, now: Date = Date()) async throws -> PurgeSummary {
         let outboxCutoff = DatabaseTimestamp.string(now.addingTimeInterval(-retention))
         var outbox = 0
-        // Finished rows have no index of their own: they are found in id order, which is the order they
-        // were written in, a chunk at a time, up to the first row written after the cutoff (its next try, and
-        // every later row's, is later still). Each chunk is looked at on a reader and deleted in one short
-        // write; a message still pending stays, and is looked at again by the next purge.
+        // Delivered rows are in no index (`outbox_due` holds the pending, `outbox_failed` the failed): the
+        // finished rows are found in id order, which is the order they were written in, a chunk at a time, up
+        // to the first row written after the cutoff (its next try, and every later row's, is later still).
+        // Each chunk is looked at on a reader and deleted in one short write; a message still pending stays,
+        // and is looked at again by the next purge.
         var after: Int64 = 0
         while true {
             let first = after
