@@ -109,6 +109,9 @@ extension AppDatabase {
                     CREATE INDEX outbox_failed ON outbox(id) WHERE status = 'FAILED';
                     """)
         }
+        migrator.registerMigration("v8-checks-without-temporary-b-trees") { db in
+            try db.execute(sql: v8ChecksWithoutTemporaryBTrees)
+        }
         return migrator
     }
 
@@ -279,5 +282,71 @@ extension AppDatabase {
             FROM old_outbox;
         DROP TABLE old_outbox;
         CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+        """
+
+    /// The two tables every booking writes to, with their CHECKs' lists spelled out as ORs. SQLite (3.40)
+    /// checks `x IN ('a', 'b', 'c')` of three or more values by building a temporary b-tree of the list for every
+    /// row it writes: a booking built three (the outbox's kind and status, the ledger's reason) and its delivery
+    /// one more, each a page cache allocated and freed on the writer while the request threads fight it for
+    /// malloc's locks. The same rules as comparisons build nothing: `make bench-floor` went from 44-67 to 35-52 us
+    /// of CPU a booking, and a hot rush about 10 % further in paired runs. Both tables are rebuilt (a CHECK cannot be altered), keeping their rows, their ids and the next id
+    /// AUTOINCREMENT hands out (a purge may have deleted the highest).
+    private static let v8ChecksWithoutTemporaryBTrees = """
+        ALTER TABLE outbox RENAME TO old_outbox;
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL CHECK (
+                kind = 'one-time-code' OR kind = 'booking-confirmed' OR kind = 'booking-cancelled' OR kind = 'event-cancelled'
+                OR kind = 'hold-offered' OR kind = 'hold-expired'),
+            recipient TEXT,
+            payload BLOB,
+            booking_id INTEGER REFERENCES bookings(id) ON DELETE CASCADE,
+            hold_id INTEGER REFERENCES holds(id) ON DELETE CASCADE,
+            status TEXT NOT NULL DEFAULT 'PENDING' CHECK (status = 'PENDING' OR status = 'SENT' OR status = 'FAILED'),
+            attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+            next_attempt_at TEXT NOT NULL,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            CHECK (status <> 'PENDING' OR (payload IS NOT NULL AND recipient IS NOT NULL) OR booking_id IS NOT NULL OR hold_id IS NOT NULL)
+        );
+        INSERT INTO outbox (id, kind, recipient, payload, booking_id, hold_id, status, attempts, next_attempt_at, last_error, created_at, sent_at)
+            SELECT id, kind, recipient, payload, booking_id, hold_id, status, attempts, next_attempt_at, last_error, created_at, sent_at
+            FROM old_outbox;
+        DELETE FROM sqlite_sequence WHERE name = 'outbox';
+        UPDATE sqlite_sequence SET name = 'outbox' WHERE name = 'old_outbox';
+        DROP TABLE old_outbox;
+        CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE status = 'PENDING';
+        CREATE INDEX outbox_failed ON outbox(id) WHERE status = 'FAILED';
+
+        ALTER TABLE seat_ledger RENAME TO old_seat_ledger;
+        CREATE TABLE seat_ledger (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            event_id INTEGER NOT NULL,
+            delta INTEGER NOT NULL,
+            reason TEXT NOT NULL CHECK (
+                reason = 'OPENING_BALANCE' OR reason = 'EVENT_CREATED' OR reason = 'BOOKED' OR reason = 'CANCELLED'
+                OR reason = 'CAPACITY_CHANGED' OR reason = 'EVENT_CANCELLED' OR reason = 'HOLD_PLACED' OR reason = 'HOLD_RELEASED'
+                OR reason = 'HOLD_EXPIRED' OR reason = 'HOLD_CONFIRMED'),
+            available_after INTEGER NOT NULL CHECK (available_after >= 0),
+            version INTEGER NOT NULL,
+            booking_reference TEXT,
+            hold_reference TEXT,
+            actor_id INTEGER,
+            created_at TEXT NOT NULL
+        );
+        INSERT INTO seat_ledger (id, event_id, delta, reason, available_after, version, booking_reference, hold_reference, actor_id, created_at)
+            SELECT id, event_id, delta, reason, available_after, version, booking_reference, hold_reference, actor_id, created_at
+            FROM old_seat_ledger;
+        DELETE FROM sqlite_sequence WHERE name = 'seat_ledger';
+        UPDATE sqlite_sequence SET name = 'seat_ledger' WHERE name = 'old_seat_ledger';
+        DROP TABLE old_seat_ledger;
+        CREATE INDEX seat_ledger_event ON seat_ledger(event_id, id);
+        CREATE TRIGGER seat_ledger_no_update BEFORE UPDATE ON seat_ledger BEGIN
+            SELECT RAISE(ABORT, 'the seat ledger is append-only');
+        END;
+        CREATE TRIGGER seat_ledger_no_delete BEFORE DELETE ON seat_ledger BEGIN
+            SELECT RAISE(ABORT, 'the seat ledger is append-only');
+        END;
         """
 }
