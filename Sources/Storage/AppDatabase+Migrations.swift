@@ -289,8 +289,9 @@ extension AppDatabase {
     /// row it writes: a booking built three (the outbox's kind and status, the ledger's reason) and its delivery
     /// one more, each a page cache allocated and freed on the writer while the request threads fight it for
     /// malloc's locks. The same rules as comparisons build nothing: `make bench-floor` went from 44-67 to 35-52 us
-    /// of CPU a booking, and a hot rush about 10 % further in paired runs. Both tables are rebuilt (a CHECK cannot be altered), keeping their rows, their ids and the next id
-    /// AUTOINCREMENT hands out (a purge may have deleted the highest).
+    /// of CPU a booking, and a hot rush about 10 % further in paired runs. Both tables are rebuilt (a CHECK cannot
+    /// be altered), keeping their rows, their ids and the next id AUTOINCREMENT hands out (a purge may have deleted
+    /// the highest).
     private static let v8ChecksWithoutTemporaryBTrees = """
         ALTER TABLE outbox RENAME TO old_outbox;
         CREATE TABLE outbox (
