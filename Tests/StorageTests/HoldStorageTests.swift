@@ -156,34 +156,26 @@ import Testing
     }
 
     @Test func aDatabaseFromBeforeHoldsKeepsItsEventsAndItsPendingMail() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("holds-migration-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("old.sqlite").path
-        let old = try DatabaseQueue(path: path)
-        try AppDatabase.migrator.migrate(old, upTo: "v4-running-an-event")
-        try await old.write { db in
-            try db.execute(sql: """
-                INSERT INTO users (email, firstname, lastname, password_hash, country, role, created_at, updated_at)
-                VALUES ('o@example.com', 'Olivia', 'O', 'x', 'DE', 'ORGANIZER', '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000');
-                INSERT INTO events (title, total_seats, available_seats, status, organizer_id, version, created_at, updated_at)
-                VALUES ('Old', 10, 7, 'PUBLISHED', 1, 1, '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000');
-                INSERT INTO seat_ledger (event_id, delta, reason, available_after, version, created_at)
-                VALUES (1, 10, 'EVENT_CREATED', 10, 0, '2026-01-01 00:00:00.000'), (1, -3, 'BOOKED', 7, 1, '2026-01-01 00:00:00.000');
-                INSERT INTO bookings (booking_reference, event_id, user_id, seat_count, status, created_at, updated_at)
-                VALUES ('00000000-0000-7000-8000-000000000001', 1, 1, 3, 'CONFIRMED', '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000');
-                INSERT INTO outbox (kind, booking_id, status, attempts, next_attempt_at, created_at)
-                VALUES ('booking-confirmed', 1, 'PENDING', 0, '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000');
-                """)
+        try await TestDatabase.upgraded(
+            from: "v4-running-an-event",
+            rows: """
+            INSERT INTO users (email, firstname, lastname, password_hash, country, role, created_at, updated_at)
+            VALUES ('o@example.com', 'Olivia', 'O', 'x', 'DE', 'ORGANIZER', '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000');
+            INSERT INTO events (title, total_seats, available_seats, status, organizer_id, version, created_at, updated_at)
+            VALUES ('Old', 10, 7, 'PUBLISHED', 1, 1, '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000');
+            INSERT INTO seat_ledger (event_id, delta, reason, available_after, version, created_at)
+            VALUES (1, 10, 'EVENT_CREATED', 10, 0, '2026-01-01 00:00:00.000'), (1, -3, 'BOOKED', 7, 1, '2026-01-01 00:00:00.000');
+            INSERT INTO bookings (booking_reference, event_id, user_id, seat_count, status, created_at, updated_at)
+            VALUES ('00000000-0000-7000-8000-000000000001', 1, 1, 3, 'CONFIRMED', '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000');
+            INSERT INTO outbox (kind, booking_id, status, attempts, next_attempt_at, created_at)
+            VALUES ('booking-confirmed', 1, 'PENDING', 0, '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000');
+            """
+        ) { database in
+            let event = try await database.event(id: 1, viewerId: nil).event
+            #expect(event.holdDurationSeconds == 600 && event.maxSeatsPerUser == nil && event.availableSeats == 7)
+            let due = try await database.dueOutboxMessages()
+            #expect(due.map(\.kind) == [.bookingConfirmed], "a mail queued before the outbox was rebuilt still goes out")
+            #expect(try await database.checkIntegrity().isHealthy)
         }
-        try old.close()
-
-        let database = try AppDatabase(path: path)
-        defer { try? database.close() }
-        let event = try await database.event(id: 1, viewerId: nil).event
-        #expect(event.holdDurationSeconds == 600 && event.maxSeatsPerUser == nil && event.availableSeats == 7)
-        let due = try await database.dueOutboxMessages()
-        #expect(due.map(\.kind) == [.bookingConfirmed], "a mail queued before the outbox was rebuilt still goes out")
-        #expect(try await database.checkIntegrity().isHealthy)
     }
 }

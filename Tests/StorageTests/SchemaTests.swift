@@ -116,47 +116,39 @@ import Testing
     /// v8 rebuilds the outbox and the seat ledger: their rows and ids stay, a new row never takes the id of one the
     /// purge deleted, and the ledger is still append-only.
     @Test func rebuildingTheOutboxAndLedgerKeepsRowsIdsAndTriggers() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("v8-migration-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("old.sqlite").path
-        let old = try DatabaseQueue(path: path)
-        try AppDatabase.migrator.migrate(old, upTo: "v7-partial-outbox-indexes")
-        try await old.write { db in
-            try db.execute(sql: """
-                INSERT INTO users (email, firstname, lastname, password_hash, country, role, created_at, updated_at)
-                VALUES ('o@example.com', 'O', 'O', 'x', 'DE', 'ORGANIZER', '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000');
-                INSERT INTO events (title, total_seats, available_seats, status, organizer_id, version, created_at, updated_at)
-                VALUES ('Old', 10, 9, 'PUBLISHED', 1, 2, '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000');
-                INSERT INTO bookings (booking_reference, event_id, user_id, seat_count, status, created_at, updated_at)
-                VALUES ('00000000-0000-7000-8000-000000000001', 1, 1, 1, 'CONFIRMED', '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000');
-                INSERT INTO outbox (id, kind, booking_id, status, next_attempt_at, created_at, sent_at)
-                VALUES (5, 'booking-confirmed', 1, 'SENT', '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000', '2026-01-01 00:00:01.000'),
-                       (6, 'booking-confirmed', 1, 'PENDING', '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000', NULL),
-                       (7, 'booking-confirmed', 1, 'SENT', '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000', '2026-01-01 00:00:01.000');
-                DELETE FROM outbox WHERE id = 7;
-                INSERT INTO seat_ledger (event_id, delta, reason, available_after, version, booking_reference, actor_id, created_at)
-                VALUES (1, 10, 'EVENT_CREATED', 10, 1, NULL, 1, '2026-01-01 00:00:00.000'),
-                       (1, -1, 'BOOKED', 9, 2, '00000000-0000-7000-8000-000000000001', 1, '2026-01-01 00:00:00.000');
-                """)
+        try await TestDatabase.upgraded(
+            from: "v7-partial-outbox-indexes",
+            rows: """
+            INSERT INTO users (email, firstname, lastname, password_hash, country, role, created_at, updated_at)
+            VALUES ('o@example.com', 'O', 'O', 'x', 'DE', 'ORGANIZER', '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000');
+            INSERT INTO events (title, total_seats, available_seats, status, organizer_id, version, created_at, updated_at)
+            VALUES ('Old', 10, 9, 'PUBLISHED', 1, 2, '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000');
+            INSERT INTO bookings (booking_reference, event_id, user_id, seat_count, status, created_at, updated_at)
+            VALUES ('00000000-0000-7000-8000-000000000001', 1, 1, 1, 'CONFIRMED', '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000');
+            INSERT INTO outbox (id, kind, booking_id, status, next_attempt_at, created_at, sent_at)
+            VALUES (5, 'booking-confirmed', 1, 'SENT', '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000', '2026-01-01 00:00:01.000'),
+                   (6, 'booking-confirmed', 1, 'PENDING', '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000', NULL),
+                   (7, 'booking-confirmed', 1, 'SENT', '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000', '2026-01-01 00:00:01.000');
+            DELETE FROM outbox WHERE id = 7;
+            INSERT INTO seat_ledger (event_id, delta, reason, available_after, version, booking_reference, actor_id, created_at)
+            VALUES (1, 10, 'EVENT_CREATED', 10, 1, NULL, 1, '2026-01-01 00:00:00.000'),
+                   (1, -1, 'BOOKED', 9, 2, '00000000-0000-7000-8000-000000000001', 1, '2026-01-01 00:00:00.000');
+            """
+        ) { database in
+            try await database.pool.write { db in
+                let outbox = try Row.fetchAll(db, sql: "SELECT id, status FROM outbox ORDER BY id").map { "\($0["id"] as Int64) \($0["status"] as String)" }
+                #expect(outbox == ["5 SENT", "6 PENDING"])
+                #expect(try String.fetchAll(db, sql: "SELECT reason FROM seat_ledger ORDER BY id") == ["EVENT_CREATED", "BOOKED"])
+                try db.execute(sql: "INSERT INTO outbox (kind, booking_id, next_attempt_at, created_at) VALUES ('booking-cancelled', 1, '2026-01-01 00:00:00.000', 'x')")
+                #expect(db.lastInsertedRowID == 8, "7 was handed out before the purge deleted it")
+                #expect(try String.fetchAll(db, sql: "SELECT name FROM sqlite_sequence ORDER BY name").filter { $0.hasPrefix("old_") }.isEmpty)
+            }
+            await #expect(throws: DatabaseError.self) {
+                try await database.pool.write { db in try db.execute(sql: "DELETE FROM seat_ledger") }
+            }
+            #expect(try await database.dueOutboxMessages(now: Date()).map(\.id) == [6, 8])
+            #expect(try await database.checkIntegrity().isHealthy)
         }
-        try old.close()
-
-        let database = try AppDatabase(path: path)
-        defer { try? database.close() }
-        try await database.pool.write { db in
-            let outbox = try Row.fetchAll(db, sql: "SELECT id, status FROM outbox ORDER BY id").map { "\($0["id"] as Int64) \($0["status"] as String)" }
-            #expect(outbox == ["5 SENT", "6 PENDING"])
-            #expect(try String.fetchAll(db, sql: "SELECT reason FROM seat_ledger ORDER BY id") == ["EVENT_CREATED", "BOOKED"])
-            try db.execute(sql: "INSERT INTO outbox (kind, booking_id, next_attempt_at, created_at) VALUES ('booking-cancelled', 1, '2026-01-01 00:00:00.000', 'x')")
-            #expect(db.lastInsertedRowID == 8, "7 was handed out before the purge deleted it")
-            #expect(try String.fetchAll(db, sql: "SELECT name FROM sqlite_sequence ORDER BY name").filter { $0.hasPrefix("old_") }.isEmpty)
-        }
-        await #expect(throws: DatabaseError.self) {
-            try await database.pool.write { db in try db.execute(sql: "DELETE FROM seat_ledger") }
-        }
-        #expect(try await database.dueOutboxMessages(now: Date()).map(\.id) == [6, 8])
-        #expect(try await database.checkIntegrity().isHealthy)
     }
 
     @Test func duplicateEmailIsRefusedByTheUniqueConstraint() async throws {

@@ -47,30 +47,22 @@ import Testing
     }
 
     @Test func eventsOlderThanTheLedgerStartItWithTheirBalance() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-migration-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("old.sqlite").path
         // A database as it was before the ledger: an event with a confirmed booking.
-        let old = try DatabaseQueue(path: path)
-        try AppDatabase.migrator.migrate(old, upTo: "v3-group-commit")
-        try await old.write { db in
-            try db.execute(sql: """
-                INSERT INTO users (email, firstname, lastname, password_hash, country, role, created_at, updated_at)
-                VALUES ('o@example.com', 'O', 'O', 'x', 'DE', 'ORGANIZER', '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000');
-                INSERT INTO events (title, total_seats, available_seats, status, organizer_id, version, created_at, updated_at)
-                VALUES ('Old', 10, 7, 'PUBLISHED', 1, 4, '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000');
-                INSERT INTO bookings (booking_reference, event_id, user_id, seat_count, status, created_at, updated_at)
-                VALUES ('00000000-0000-7000-8000-000000000001', 1, 1, 3, 'CONFIRMED', '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000');
-                """)
+        try await TestDatabase.upgraded(
+            from: "v3-group-commit",
+            rows: """
+            INSERT INTO users (email, firstname, lastname, password_hash, country, role, created_at, updated_at)
+            VALUES ('o@example.com', 'O', 'O', 'x', 'DE', 'ORGANIZER', '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000');
+            INSERT INTO events (title, total_seats, available_seats, status, organizer_id, version, created_at, updated_at)
+            VALUES ('Old', 10, 7, 'PUBLISHED', 1, 4, '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000');
+            INSERT INTO bookings (booking_reference, event_id, user_id, seat_count, status, created_at, updated_at)
+            VALUES ('00000000-0000-7000-8000-000000000001', 1, 1, 3, 'CONFIRMED', '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000');
+            """
+        ) { database in
+            let entries = try await database.seatLedger(eventId: 1, actorId: 1, page: PageRequest(page: 1, limit: 10)).items
+            #expect(entries.map(\.reason) == [.openingBalance])
+            #expect(entries.first?.delta == 7 && entries.first?.availableAfter == 7 && entries.first?.version == 4 && entries.first?.actorId == nil)
+            #expect(try await database.checkIntegrity().isHealthy)
         }
-        try old.close()
-
-        let database = try AppDatabase(path: path)
-        defer { try? database.close() }
-        let entries = try await database.seatLedger(eventId: 1, actorId: 1, page: PageRequest(page: 1, limit: 10)).items
-        #expect(entries.map(\.reason) == [.openingBalance])
-        #expect(entries.first?.delta == 7 && entries.first?.availableAfter == 7 && entries.first?.version == 4 && entries.first?.actorId == nil)
-        #expect(try await database.checkIntegrity().isHealthy)
     }
 }

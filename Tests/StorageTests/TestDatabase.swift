@@ -27,6 +27,23 @@ struct TestDatabase {
         return try await body(&test)
     }
 
+    /// Runs `body` with a database made by the migrations up to `migration` and given `rows` (SQL) in that schema,
+    /// then opened as the service opens it, which runs every later migration; removes it afterwards.
+    static func upgraded<T>(from migration: String, rows: String, _ body: (AppDatabase) async throws -> T) async throws -> T {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("upgrade-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("old.sqlite").path
+        let old = try DatabaseQueue(path: path)
+        try AppDatabase.migrator.migrate(old, upTo: migration)
+        try await old.write { db in try db.execute(sql: rows) }
+        try old.close()
+
+        let database = try AppDatabase(path: path)
+        defer { try? database.close() }
+        return try await body(database)
+    }
+
     func user(_ email: String, role: UserRole = .user) async throws -> User {
         try await database.createUser(
             NewUser(email: email, firstname: "First", lastname: "Last", passwordHash: "x", country: "DE", role: role))
