@@ -10,6 +10,10 @@ extension Request {
             throw AppError(status: .unsupportedMediaType, code: "UNSUPPORTED_MEDIA_TYPE", message: "Content-Type must be application/json")
         }
         let buffer = try await body.collect(upTo: context.maxUploadSize)
+        if let object = buffer.withUnsafeReadableBytes({ StrictJSONParser.object(from: $0) }) {
+            return object
+        }
+        // Everything the strict parser leaves: JSONDecoder accepts or refuses it, as it always has.
         let data = Data(buffer.readableBytesView)
         do {
             // An object, as nearly every body is, without trying the other kinds first.
