@@ -8,10 +8,10 @@ extension AppDatabase {
     /// `total_seats - available_seats = SUM(seat_count) of its CONFIRMED bookings and ACTIVE holds`, and
     /// `0 <= available_seats <= total_seats` (a CHECK constraint makes an oversold event unrepresentable).
     /// The seats are taken by `UPDATE events ... WHERE id = ? AND version = ? AND available_seats >= ?`
-    /// and the booking inserted in the same savepoint (see `withVersionGuard`), so a booking exists
+    /// and the booking inserted in the same command (see `withVersionGuard`), so a booking exists
     /// exactly when its seats were taken. With an `idempotency` key the key is stored with the booking,
     /// and the same key and body later replay that booking instead of booking again. The confirmation
-    /// mail joins the outbox as an intent in the same savepoint. The answer comes after the commit.
+    /// mail joins the outbox as an intent in the same command. The answer comes after the commit.
     public func createBooking(
         eventId: Int64, seatCount: Int, userId: Int64, idempotency: IdempotencyRequest? = nil, now: Date = Date()
     ) async throws -> BookingOutcome {

@@ -99,7 +99,7 @@ extension AppDatabase {
     ///
     /// Seat changes keep the taken seats (booked and held): `availableSeats = totalSeats - taken`, and a total
     /// below them is refused; seats added serve the waitlist. `CANCELLED` cancels every confirmed booking in
-    /// the same savepoint, with a notice to each booker in the outbox, releases every active hold and ends
+    /// the same command, with a notice to each booker in the outbox, releases every active hold and ends
     /// the waitlist (`EXPIRED`).
     public func updateEvent(id: Int64, changes: EventChanges, actorId: Int64, now: Date = Date()) async throws -> EventDetails {
         let updated = try await writer.submit { [self] db in

@@ -2,8 +2,8 @@ import Foundation
 import GRDB
 
 extension AppDatabase {
-    /// Appends one change of event `eventId`'s available seats to the ledger; every command that changes
-    /// them calls it in the same savepoint as the change.
+    /// Appends one change of event `eventId`'s available seats to the ledger; every writer command that changes
+    /// them calls it with the change.
     static func recordSeatChange(
         eventId: Int64, delta: Int, reason: SeatChangeReason, availableAfter: Int, version: Int, bookingReference: String? = nil,
         holdReference: String? = nil, actorId: Int64?, stamp: String, _ db: Database

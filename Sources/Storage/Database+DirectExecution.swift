@@ -16,8 +16,8 @@ extension Database {
     /// Runs `sql`, kept prepared, with `values` bound by position, through SQLite's C API rather than
     /// `Statement.execute(arguments:)`; its errors are the same `DatabaseError`s.
     ///
-    /// For the booking writer's statements, six to a booking (its savepoint's two, the guarded UPDATE, three
-    /// INSERTs): GRDB's arguments (an array of existentials, turned into an array of `DatabaseValue`s, checked
+    /// For the booking writer's statements, four to a booking (the guarded UPDATE, three INSERTs), and the
+    /// savepoint's two when a batch runs again: GRDB's arguments (an array of existentials, turned into an array of `DatabaseValue`s, checked
     /// against the statement, then bound) and its bookkeeping around each step cost 5 % of a rush's CPU, more
     /// than SQLite's own work for the smaller statements. What the bookkeeping is for does not apply here:
     /// nothing observes these statements (the service registers no `TransactionObserver`), and a statement never

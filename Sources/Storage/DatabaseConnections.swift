@@ -112,11 +112,11 @@ final class DatabaseConnections: Sendable {
             // 4,000 pages (16 MiB) instead of SQLite's 1,000 took `make bench-floor` from 46 to 42 us of wall
             // time a booking, and a rush 4 % further in paired runs.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = \(walCheckpointPages)")
-            // A batch runs each command in a savepoint, and SQLite keeps the pages a savepoint changed in a
-            // sub-journal, which it moves to a temporary file once it passes 64 KB, and then writes every
-            // later command's pages there too. The bigger the batch, the likelier: a quarter of the batches of
-            // 20 bookings did, and a hot rush wrote three times as often to /var/tmp as to the WAL. Kept in
-            // memory, it is freed by the commit at the latest. (A statement's temporary tables and sorts are
+            // SQLite keeps the pages a savepoint (a batch run again) or a statement that may fail halfway (a
+            // delivery round's mark) changed in a sub-journal, which it moves to a temporary file once it passes
+            // 64 KB, and then writes every later page there too. When every batch ran its commands in
+            // savepoints, a quarter of the batches of 20 bookings did, and a hot rush wrote three times as
+            // often to /var/tmp as to the WAL. Kept in memory, it is freed by the commit at the latest. (A statement's temporary tables and sorts are
             // kept in memory too: the writer's statements are small.)
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }

@@ -1,13 +1,15 @@
 // What SQLite alone costs a booking, for the README's "Benchmarks": the booking writer's statements for a booking
-// on one hot event (read the event, the version-guarded UPDATE, the booking, its outbox row and its ledger entry,
-// each booking in a savepoint), `batch` bookings per IMMEDIATE transaction, and each batch marking the last batch's
-// mails sent, as the delivery service does. schema.sql, WAL, the writer's pragmas and SQLite configured as the
-// service configures it (SQLiteLibrary.swift), prepared statements, C: no HTTP, no Swift, no GRDB. Prints CPU time
-// (user + system, the WAL's pwrite and fdatasync included) and wall time per booking. `make bench-floor`; usage:
-// sqlite-floor SCHEMA DIR BATCHES BATCH_SIZE SYNCHRONOUS
+// on one hot event (read the event, the version-guarded UPDATE, the booking, its outbox row and its ledger entry),
+// `batch` bookings per IMMEDIATE transaction, and each batch marking the last batch's mails sent, as the delivery
+// service does. With "savepoints" each command runs in a savepoint of its own, as the writer runs a batch again when
+// a command refused after writing (BookingWriter.swift). schema.sql, WAL, the writer's pragmas and SQLite configured
+// as the service configures it (SQLiteLibrary.swift), prepared statements, C: no HTTP, no Swift, no GRDB. Prints CPU
+// time (user + system, the WAL's pwrite and fdatasync included) and wall time per booking. `make bench-floor`; usage:
+// sqlite-floor SCHEMA DIR BATCHES BATCH_SIZE SYNCHRONOUS [savepoints]
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -55,8 +57,11 @@ static double wallSeconds(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 6) { fprintf(stderr, "usage: %s SCHEMA DIR BATCHES BATCH_SIZE SYNCHRONOUS\n", argv[0]); return 2; }
-    int batches = atoi(argv[3]), batchSize = atoi(argv[4]), users = 64;
+    if (argc != 6 && !(argc == 7 && strcmp(argv[6], "savepoints") == 0)) {
+        fprintf(stderr, "usage: %s SCHEMA DIR BATCHES BATCH_SIZE SYNCHRONOUS [savepoints]\n", argv[0]);
+        return 2;
+    }
+    int batches = atoi(argv[3]), batchSize = atoi(argv[4]), users = 64, savepoints = argc == 7;
     char path[4096], sql[512];
     snprintf(path, sizeof path, "%s/floor.sqlite", argv[2]);
     sqlite3 *db;
@@ -107,7 +112,7 @@ int main(int argc, char **argv) {
     for (int batch = 0; batch < batches; batch++) {
         run(db, begin);
         for (int command = 0; command < batchSize; command++) {
-            run(db, savepoint);
+            if (savepoints) run(db, savepoint);
             long long version = 0, seats = 0;
             if (sqlite3_step(readEvent) == SQLITE_ROW) {
                 version = sqlite3_column_int64(readEvent, versionColumn);
@@ -135,7 +140,7 @@ int main(int argc, char **argv) {
             sqlite3_bind_int64(recordSeats, 4, userId);
             sqlite3_bind_text(recordSeats, 5, now, -1, SQLITE_STATIC);
             run(db, recordSeats);
-            run(db, release);
+            if (savepoints) run(db, release);
             booked++;
         }
         // The delivery service's command: the mails of the batch before, marked sent.
@@ -146,14 +151,14 @@ int main(int argc, char **argv) {
         }
         snprintf(list + length, sizeof list - length, "]");
         if (batch > 0) lastMarked += batchSize;
-        run(db, savepoint);
+        if (savepoints) run(db, savepoint);
         sqlite3_bind_text(markSent, 1, now, -1, SQLITE_STATIC);
         sqlite3_bind_text(markSent, 2, list, -1, SQLITE_TRANSIENT);
         run(db, markSent);
-        run(db, release);
+        if (savepoints) run(db, release);
         run(db, commit);
     }
-    printf("synchronous %s, %d bookings a commit: %.1f us of CPU and %.1f us of wall time a booking (%ld bookings)\n", argv[5], batchSize,
+    printf("synchronous %s, %d bookings a commit%s: %.1f us of CPU and %.1f us of wall time a booking (%ld bookings)\n", argv[5], batchSize, savepoints ? ", each in a savepoint" : "",
            (cpuSeconds() - cpuStart) / booked * 1e6, (wallSeconds() - wallStart) / booked * 1e6, booked);
     sqlite3_close(db);
     return 0;

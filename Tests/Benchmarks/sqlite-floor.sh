@@ -13,3 +13,8 @@ for synchronous in FULL OFF; do
         rm -rf "$folder"
     done
 done
+# What a savepoint for each command would cost (the writer takes them only to run a batch again, see BookingWriter).
+folder=$(mktemp -d "${TMPDIR:-/var/tmp}/sqlite-floor.XXXXXX")
+"$build/sqlite-floor" schema.sql "$folder" 1000 20 FULL savepoints
+rm -rf "$folder"
+
