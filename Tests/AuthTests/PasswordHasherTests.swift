@@ -67,7 +67,17 @@ final class SharedCount: Sendable {
         pool.start()
         // The pool's one thread is taken by a job of the test's own, so admitted hashes wait in its queue.
         let gate = DispatchSemaphore(value: 0)
-        let blocker = Task { try await pool.runIfActive { gate.wait() } }
+        let blocking = SharedCount()
+        let blocker = Task {
+            try await pool.runIfActive {
+                blocking.increment()
+                gate.wait()
+            }
+        }
+        // A task starts when the pool gets to it: before that, the hashes below would have the thread to themselves.
+        let blockDeadline = ContinuousClock.now + .seconds(10)
+        while blocking.value == 0, ContinuousClock.now < blockDeadline { try await Task.sleep(for: .milliseconds(1)) }
+        try #require(blocking.value == 1, "the pool's thread is taken")
         // One running place, one waiting.
         let hasher = PasswordHasher(costLog2: 6, threadPool: pool, threads: 1, refusalDelay: .milliseconds(200))
         let refused = SharedCount()
