@@ -80,7 +80,7 @@ extension Event {
             sqlite3_column_type(statement, index) == SQLITE_INTEGER ? Int(sqlite3_column_int64(statement, index)) : nil
         }
         func date(_ index: CInt) -> Date? {
-            sqlite3_column_type(statement, index) == SQLITE_NULL ? nil : DatabaseTimestamp.date(statement, index: index)
+            sqlite3_column_type(statement, index) == SQLITE_NULL ? nil : Date(sqliteStatement: statement, index: index)
         }
         guard let id = integer(0), let title = text(1), let totalSeats = integer(3), let availableSeats = integer(4),
             let status = text(5).flatMap(EventStatus.init(rawValue:)), let organizerId = integer(7), let version = integer(8),
