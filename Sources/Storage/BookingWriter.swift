@@ -13,8 +13,8 @@ import Synchronization
 /// nothing of it is stored.
 ///
 /// Savepoints only where a refusal needs one. A savepoint copies every page its command changes into its
-/// journal (4 KB each, about ten a booking): 10 of `make bench-floor`'s 55 µs of SQLite's CPU a booking, on
-/// the one thread that sets a rush's pace. But nearly every refusal comes before its command writes
+/// journal (4 KB each, about ten a booking): 13 of the 58 µs of SQLite's CPU a booking in `make bench-floor`,
+/// on the one thread that sets a rush's pace. But nearly every refusal comes before its command writes
 /// anything (the event is sold out, not bookable, in the past; the key was used), and SQLite takes back a
 /// statement that fails on its own. So a batch first runs its commands one after the other without
 /// savepoints. Should a command throw after one of its statements changed rows (SQLite's `total_changes`
