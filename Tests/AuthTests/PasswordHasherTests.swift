@@ -75,7 +75,9 @@ final class SharedCount: Sendable {
             }
         }
         // A task starts when the pool gets to it: before that, the hashes below would have the thread to themselves.
-        let blockDeadline = ContinuousClock.now + .seconds(10)
+        // The deadlines are long: in the full suite (every target in one process, live servers and rushes beside
+        // it) this test's tasks have waited 10-15 s for a turn on a 2-core machine; alone it takes 0.2 s.
+        let blockDeadline = ContinuousClock.now + .seconds(60)
         while blocking.value == 0, ContinuousClock.now < blockDeadline { try await Task.sleep(for: .milliseconds(1)) }
         try #require(blocking.value == 1, "the pool's thread is taken")
         // One running place, one waiting.
@@ -93,7 +95,7 @@ final class SharedCount: Sendable {
                 }
             }
         }
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(60)
         while refused.value < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
         #expect(refused.value == 3, "the three beyond one running and one waiting were refused while no place was free")
         #expect(hasher.slots.inUse == 2)
