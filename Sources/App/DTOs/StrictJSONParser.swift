@@ -82,22 +82,34 @@ struct StrictJSONParser {
         index += count
     }
 
-    private mutating func nest() throws(NotTaken) {
+    /// Past `opening`, one level deeper.
+    private mutating func open(_ opening: UInt8) throws(NotTaken) {
         depth += 1
         guard depth <= Self.maxDepth else { throw NotTaken() }
+        try expect(opening)
+    }
+
+    /// Past `closing` when it comes next (the object or array ends), back up a level: true. False otherwise.
+    private mutating func close(_ closing: UInt8) -> Bool {
+        skipWhitespace()
+        guard peek() == closing else { return false }
+        index += 1
+        depth -= 1
+        return true
+    }
+
+    /// After an element: true past a comma (another element follows), false past `closing`.
+    private mutating func anotherElement(before closing: UInt8) throws(NotTaken) -> Bool {
+        if close(closing) { return false }
+        try expect(UInt8(ascii: ","))
+        return true
     }
 
     private mutating func object() throws(NotTaken) -> [String: JSONValue] {
-        try nest()
-        try expect(UInt8(ascii: "{"))
+        try open(UInt8(ascii: "{"))
         var object: [String: JSONValue] = [:]
-        skipWhitespace()
-        if peek() == UInt8(ascii: "}") {
-            index += 1
-            depth -= 1
-            return object
-        }
-        while true {
+        if close(UInt8(ascii: "}")) { return object }
+        repeat {
             skipWhitespace()
             let key = try string()
             skipWhitespace()
@@ -105,40 +117,18 @@ struct StrictJSONParser {
             let value = try value()
             // Which of two equal keys wins is `JSONDecoder`'s to say.
             guard object.updateValue(value, forKey: key) == nil else { throw NotTaken() }
-            skipWhitespace()
-            switch peek() {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"):
-                index += 1
-                depth -= 1
-                return object
-            default: throw NotTaken()
-            }
-        }
+        } while try anotherElement(before: UInt8(ascii: "}"))
+        return object
     }
 
     private mutating func array() throws(NotTaken) -> JSONValue {
-        try nest()
-        try expect(UInt8(ascii: "["))
+        try open(UInt8(ascii: "["))
         var elements: [JSONValue] = []
-        skipWhitespace()
-        if peek() == UInt8(ascii: "]") {
-            index += 1
-            depth -= 1
-            return .array(elements)
-        }
-        while true {
+        if close(UInt8(ascii: "]")) { return .array(elements) }
+        repeat {
             elements.append(try value())
-            skipWhitespace()
-            switch peek() {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"):
-                index += 1
-                depth -= 1
-                return .array(elements)
-            default: throw NotTaken()
-            }
-        }
+        } while try anotherElement(before: UInt8(ascii: "]"))
+        return .array(elements)
     }
 
     /// A string, its escapes decoded; its bytes must be valid UTF-8 without control characters.
