@@ -113,7 +113,12 @@ let package = Package(
             ],
             swiftSettings: testSwiftSettings
         ),
-        .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: testSwiftSettings),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: [
+                "Storage", .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
+            swiftSettings: testSwiftSettings),
         .testTarget(name: "AuthTests", dependencies: ["Auth", .product(name: "JWTKit", package: "jwt-kit")], swiftSettings: testSwiftSettings),
         .testTarget(
             name: "MailTests",

@@ -42,7 +42,6 @@ final class BookingWriter: Sendable {
         var queue: [Pending] = []
         var draining = false
         var batches = 0
-        var batchesRunAgain = 0
     }
 
     /// A command without a savepoint threw after it had changed rows: its batch must run again with savepoints.
@@ -105,8 +104,6 @@ final class BookingWriter: Sendable {
     var queuedCount: Int { state.withLock { $0.queue.count } }
     /// Batches taken from the queue so far (committed, failed or running).
     var batchCount: Int { state.withLock { $0.batches } }
-    /// Batches that ran a second time, with savepoints, because a command refused after writing.
-    var batchesRunAgainCount: Int { state.withLock { $0.batchesRunAgain } }
 
     /// Runs batches until the queue is empty, on `drainQueue`: the next batch starts the moment the last one
     /// committed, without waiting for a turn on the cooperative thread pool, which the requests keep busy.
@@ -132,7 +129,7 @@ final class BookingWriter: Sendable {
                     return try Self.transaction(batch, inSavepoints: false, beforeCommit: beforeCommit, db)
                 } catch is RefusedAfterWriting {
                     // The transaction was rolled back: nothing of the first run is left.
-                    state.withLock { $0.batchesRunAgain += 1 }
+                    metrics.batchesRunAgain.increment()
                     return try Self.transaction(batch, inSavepoints: true, beforeCommit: beforeCommit, db)
                 }
             }

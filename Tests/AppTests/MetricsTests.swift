@@ -51,6 +51,7 @@ import Testing
             // writer ran at least the three seat changes, in batches.
             #expect((samples["eventbooking_writer_batch_size_sum"] ?? 0) >= 3)
             #expect((samples["eventbooking_writer_commit_duration_seconds_count"] ?? 0) >= 1)
+            #expect(samples["eventbooking_writer_batches_run_again_total"] == 0, "no command refused after it wrote")
             #expect(samples["eventbooking_outbox_pending"] != nil && samples["eventbooking_outbox_failed"] == 0)
             #expect(samples["eventbooking_outbox_oldest_pending_seconds"] != nil)
         }

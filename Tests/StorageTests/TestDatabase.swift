@@ -1,4 +1,5 @@
 import Foundation
+import CoreMetrics
 import GRDB
 @testable import Storage
 
@@ -7,9 +8,9 @@ struct TestDatabase {
     let folder: URL
     var database: AppDatabase
 
-    init(beforeCommit: (@Sendable (Database) throws -> Void)? = nil) throws {
+    init(beforeCommit: (@Sendable (Database) throws -> Void)? = nil, metrics: any MetricsFactory = NOOPMetricsHandler.instance) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("storage-tests-\(UUID().uuidString)")
-        database = try AppDatabase(path: folder.appendingPathComponent("test.sqlite").path, beforeCommit: beforeCommit)
+        database = try AppDatabase(path: folder.appendingPathComponent("test.sqlite").path, metrics: metrics, beforeCommit: beforeCommit)
     }
 
     func tearDown() {
@@ -18,11 +19,12 @@ struct TestDatabase {
     }
 
     /// Runs `body` with a fresh database and always removes it afterwards.
-    /// `beforeCommit` runs in every writer batch after its commands, before its commit.
+    /// `beforeCommit` runs in every writer batch after its commands, before its commit; `metrics` gets the writer's.
     static func with<T>(
-        beforeCommit: (@Sendable (Database) throws -> Void)? = nil, _ body: (inout TestDatabase) async throws -> T
+        beforeCommit: (@Sendable (Database) throws -> Void)? = nil, metrics: any MetricsFactory = NOOPMetricsHandler.instance,
+        _ body: (inout TestDatabase) async throws -> T
     ) async throws -> T {
-        var test = try TestDatabase(beforeCommit: beforeCommit)
+        var test = try TestDatabase(beforeCommit: beforeCommit, metrics: metrics)
         defer { test.tearDown() }
         return try await body(&test)
     }
