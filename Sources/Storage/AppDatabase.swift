@@ -32,7 +32,8 @@ public struct AppDatabase: Sendable {
     var beforeGuardedWrite: (@Sendable (Database) throws -> Void)?
 
     /// Opens (creating folder and file when missing) and migrates the database at `path`.
-    /// `metrics` receives the booking writer's batch sizes and commit times; by default they are not kept.
+    /// `metrics` receives the booking writer's batch sizes, commit times and batches run again; by default they are
+    /// not kept.
     public init(
         path: String,
         durability: Durability = .full,
