@@ -1,5 +1,8 @@
 import Foundation
+import GRDB
 import HTTPTypes
+@testable import Storage
+import Synchronization
 import Testing
 @testable import App
 
@@ -54,6 +57,41 @@ import Testing
             #expect(samples["eventbooking_writer_batches_run_again_total"] == 0, "no command refused after it wrote")
             #expect(samples["eventbooking_outbox_pending"] != nil && samples["eventbooking_outbox_failed"] == 0)
             #expect(samples["eventbooking_outbox_oldest_pending_seconds"] != nil)
+        }
+    }
+
+    /// A booking whose version guard loses every try, each time after a rival write inside its own command, is
+    /// refused after it wrote: through the live server it gets its 503, the writer runs its batch again with a
+    /// savepoint per command (counted), and the bookings around it keep their seats while it keeps none.
+    @Test func aBookingRefusedAfterItWroteIsTakenBackAloneAndItsBatchRunAgainIsCounted() async throws {
+        let contested = Mutex<Int64?>(nil)
+        try await TestApp.run(.live, prepareDatabase: { database in
+            database.beforeGuardedWrite = { db in
+                guard let id = contested.withLock({ $0 }) else { return }
+                try db.execute(sql: "UPDATE events SET version = version + 1 WHERE id = ?", arguments: [id])
+            }
+        }) { api in
+            let organizer = try await api.register("o@example.com", role: "ORGANIZER")
+            let user = try await api.register("u@example.com")
+            let open = try await api.createEvent(token: organizer, seats: 10)
+            let contestedId = try await api.createEvent(token: organizer, seats: 10)
+            contested.withLock { $0 = contestedId }
+            let statuses = try await withThrowingTaskGroup(of: (Int64, Int, String?).self) { group in
+                for eventId in [open, open, contestedId, open] {
+                    group.addTask {
+                        let response = try await api.request(.post, "/bookings", token: user, json: #"{"eventId": \#(eventId), "seatCount": 1}"#)
+                        return (eventId, response.status.code, response.errorCode)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0.0 == open }.map(\.1) == [201, 201, 201])
+            #expect(statuses.filter { $0.0 == contestedId }.map { "\($0.1) \($0.2 ?? "")" } == ["503 STORAGE_UNAVAILABLE"])
+            #expect(try await api.availableSeats(open) == 7)
+            #expect(try await api.availableSeats(contestedId) == 10, "the refused booking kept no seat")
+            let samples = Self.samples(String(buffer: try await api.request(.get, "/metrics").body))
+            #expect((samples["eventbooking_writer_batches_run_again_total"] ?? 0) >= 1)
+            #expect(try await api.app.database.checkIntegrity().isHealthy)
         }
     }
 

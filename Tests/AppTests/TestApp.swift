@@ -4,7 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import CoreMetrics
 import Logging
-import Storage
+@testable import Storage
 import Testing
 @testable import App
 
@@ -32,18 +32,20 @@ struct TestApp {
 
     /// Builds the app, runs `body` against it and always removes the folder.
     /// With `folder`, the data lives there and stays (a later run can reopen it); otherwise in a new
-    /// folder removed afterwards.
+    /// folder removed afterwards. `prepareDatabase` sets Storage's test hooks before the app takes the database.
     static func run<T>(
         _ setup: TestingSetup = .router, folder given: URL? = nil, logger: Logger? = nil,
-        configure: (inout AppConfiguration) -> Void = { _ in }, _ body: @escaping @Sendable (TestAPI) async throws -> T
+        configure: (inout AppConfiguration) -> Void = { _ in }, prepareDatabase: (inout AppDatabase) -> Void = { _ in },
+        _ body: @escaping @Sendable (TestAPI) async throws -> T
     ) async throws -> T {
         let folder = given ?? FileManager.default.temporaryDirectory.appendingPathComponent("app-tests-\(UUID().uuidString)")
         defer { if given == nil { try? FileManager.default.removeItem(at: folder) } }
         var configuration = Self.configuration(folder: folder)
         configure(&configuration)
         let metrics = configuration.metricsEnabled ? ServiceMetrics() : nil
-        let database = try AppDatabase(
+        var database = try AppDatabase(
             path: configuration.databasePath, metrics: metrics?.factory ?? NOOPMetricsHandler.instance, logger: logger ?? Logger(label: "storage"))
+        prepareDatabase(&database)
         defer { try? database.close() }
         let app = try await buildApplication(configuration, database: database, metrics: metrics, logger: logger)
         let testApp = TestApp(folder: folder, configuration: configuration, database: database, metrics: metrics)
