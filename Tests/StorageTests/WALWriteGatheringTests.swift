@@ -1,0 +1,113 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import Testing
+@testable import Storage
+
+/// The VFS that writes a commit's WAL frames at once (Sources/CSQLiteConfig/WALWriteGathering.c), which
+/// `SQLiteLibrary` makes SQLite's default.
+@Suite struct WALWriteGatheringTests {
+    /// A database in WAL mode with `synchronous` as given, on a connection of its own, in a fresh folder.
+    static func walDatabase(in folder: URL, synchronous: String) throws -> DatabaseQueue {
+        SQLiteLibrary.configure()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
+        let queue = try DatabaseQueue(path: folder.appendingPathComponent("test.sqlite").path, configuration: configuration)
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "CREATE TABLE pages (id INTEGER PRIMARY KEY, content BLOB NOT NULL)")
+        }
+        return queue
+    }
+
+    @Test func everyConnectionOpensThroughIt() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wal-gathering-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = try Self.walDatabase(in: folder, synchronous: "FULL")
+        let name = try database.read { db -> String? in
+            var vfs: UnsafeMutablePointer<sqlite3_vfs>?
+            guard sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_VFS_POINTER, &vfs) == SQLITE_OK else { return nil }
+            return vfs.map { String(cString: $0.pointee.zName) }
+        }
+        #expect(name == "unix-wal-gathering")
+    }
+
+    /// With `synchronous = OFF` a commit calls no sync: its frames must still be in the file before another
+    /// connection can find them (the last frame's write sends them). Enough pages for SQLite to checkpoint and
+    /// start its WAL over, twice.
+    @Test func anotherConnectionReadsEveryCommitWithoutASync() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wal-gathering-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let writer = try Self.walDatabase(in: folder, synchronous: "OFF")
+        let reader = try DatabaseQueue(path: folder.appendingPathComponent("test.sqlite").path)
+        for round in 1...50 {
+            try writer.write { db in
+                for _ in 0..<50 { try db.execute(sql: "INSERT INTO pages (content) VALUES (randomblob(3000))") }
+            }
+            let (count, bytes) = try reader.read { db in
+                let row = try Row.fetchOne(db, sql: "SELECT count(*), sum(length(content)) FROM pages")!
+                return (row[0] as Int, row[1] as Int)
+            }
+            #expect(count == round * 50 && bytes == round * 50 * 3000, "round \(round)")
+        }
+        #expect(try reader.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") } == "ok")
+    }
+
+    /// A transaction larger than its connection's page cache spills pages to the WAL before its commit, and when it
+    /// changes them again SQLite rewrites their frames and, after the commit's last frame, their checksums. A
+    /// process that ends right after the commit (`_exit`, as a crash: nothing is closed or flushed) must leave a
+    /// WAL from which the next connection recovers the whole commit; with a rewritten checksum still in a buffer,
+    /// recovery would stop at that frame and drop the commit.
+    @Test func aCommitWithRewrittenFramesSurvivesTheProcessEndingRightAfterIt() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wal-gathering-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.path
+        await #expect(processExitsWith: .success) { [path = path as String] in
+            let database = try WALWriteGatheringTests.walDatabase(in: URL(fileURLWithPath: path), synchronous: "NORMAL")
+            try database.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA cache_size = 10")
+                try db.inTransaction {
+                    for _ in 0..<300 { try db.execute(sql: "INSERT INTO pages (content) VALUES (randomblob(3000))") }
+                    try db.execute(sql: "UPDATE pages SET content = zeroblob(3000)")
+                    return .commit
+                }
+            }
+            _exit(0)
+        }
+        let reopened = try DatabaseQueue(path: folder.appendingPathComponent("test.sqlite").path)
+        let (count, zeroed) = try await reopened.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT count(*), count(*) FILTER (WHERE content = zeroblob(3000)) FROM pages")!
+            return (row[0] as Int, row[1] as Int)
+        }
+        #expect(count == 300 && zeroed == 300)
+        #expect(try await reopened.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") } == "ok")
+    }
+
+    /// In a process of its own (an exit test), so that nothing else writes meanwhile: a commit of 100 pages, which
+    /// SQLite writes as 200 writes to the WAL (a header and a page each), reaches the kernel in a handful of
+    /// write calls (`syscw` of /proc/self/io).
+    @Test func aCommitOfAHundredPagesTakesAHandfulOfWriteCalls() async {
+        await #expect(processExitsWith: .success) {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wal-gathering-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let database = try WALWriteGatheringTests.walDatabase(in: folder, synchronous: "FULL")
+            func writeCalls() throws -> Int {
+                let io = try String(contentsOfFile: "/proc/self/io", encoding: .utf8)
+                let line = io.split(separator: "\n").first { $0.hasPrefix("syscw:") }!
+                return Int(line.split(separator: " ").last!)!
+            }
+            let before = try writeCalls()
+            try database.write { db in
+                for _ in 0..<100 { try db.execute(sql: "INSERT INTO pages (content) VALUES (randomblob(3000))") }
+            }
+            let calls = try writeCalls() - before
+            try database.close()
+            // 100 pages and their headers are about 412 KB: four writes of at most 124 KB.
+            if calls > 10 {
+                FileHandle.standardError.write(Data("a commit of 100 pages took \(calls) write calls\n".utf8))
+                exit(1)
+            }
+        }
+    }
+}
