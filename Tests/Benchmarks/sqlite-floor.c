@@ -1,17 +1,20 @@
 // What SQLite alone costs a booking, for the README's "Benchmarks": the booking writer's statements for a booking
-// on one hot event (read the event, the version-guarded UPDATE, the booking, its outbox row and its ledger entry),
-// `batch` bookings per IMMEDIATE transaction, and each batch marking the last batch's mails sent, as the delivery
-// service does. With "savepoints" each command runs in a savepoint of its own, as the writer runs a batch again when
-// a command refused after writing (BookingWriter.swift). schema.sql, WAL, the writer's pragmas and SQLite configured
-// as the service configures it (SQLiteLibrary.swift), prepared statements, C: no HTTP, no Swift, no GRDB. Prints CPU
-// time (user + system, the WAL's pwrite and fdatasync included) and wall time per booking. `make bench-floor`; usage:
-// sqlite-floor SCHEMA DIR BATCHES BATCH_SIZE SYNCHRONOUS [savepoints]
+// on one of EVENTS events, drawn at random (read the event, the version-guarded UPDATE, the booking, its outbox row
+// and its ledger entry), `batch` bookings per IMMEDIATE transaction, and each batch marking the last batch's mails
+// sent, as the delivery service does. With "savepoints" each command runs in a savepoint of its own, as the writer
+// runs a batch again when a command refused after writing (BookingWriter.swift). schema.sql, WAL, the writer's
+// pragmas and SQLite configured as the service configures it (SQLiteLibrary.swift: no memory statistics, and with
+// VFS "gathering" the WAL's writes gathered by WALWriteGathering.c; "unix" is SQLite's own), prepared statements, C:
+// no HTTP, no Swift, no GRDB. Prints CPU time (user + system, the WAL's pwrite and fdatasync included) and wall time
+// per booking. `make bench-floor`; usage:
+// sqlite-floor SCHEMA DIR BATCHES BATCH_SIZE SYNCHRONOUS EVENTS VFS [savepoints]
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include "CSQLiteConfig.h"
 
 static char *readFile(const char *path) {
     FILE *file = fopen(path, "rb");
@@ -57,15 +60,18 @@ static double wallSeconds(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 6 && !(argc == 7 && strcmp(argv[6], "savepoints") == 0)) {
-        fprintf(stderr, "usage: %s SCHEMA DIR BATCHES BATCH_SIZE SYNCHRONOUS [savepoints]\n", argv[0]);
+    if (!(argc == 8 || (argc == 9 && strcmp(argv[8], "savepoints") == 0)) || atoi(argv[6]) < 1 ||
+        (strcmp(argv[7], "gathering") != 0 && strcmp(argv[7], "unix") != 0)) {
+        fprintf(stderr, "usage: %s SCHEMA DIR BATCHES BATCH_SIZE SYNCHRONOUS EVENTS gathering|unix [savepoints]\n", argv[0]);
         return 2;
     }
-    int batches = atoi(argv[3]), batchSize = atoi(argv[4]), users = 64, savepoints = argc == 7;
+    int batches = atoi(argv[3]), batchSize = atoi(argv[4]), events = atoi(argv[6]), users = 64, savepoints = argc == 9;
+    int gathering = strcmp(argv[7], "gathering") == 0;
     char path[4096], sql[512];
     snprintf(path, sizeof path, "%s/floor.sqlite", argv[2]);
     sqlite3 *db;
-    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    csqlite_config_disable_memory_statistics();
+    if (gathering) csqlite_register_wal_write_gathering();
     if (sqlite3_open(path, &db) != SQLITE_OK) { fprintf(stderr, "%s: %s\n", path, sqlite3_errmsg(db)); return 1; }
     // As the service's writer connection has them (DatabaseConnections.openWritable).
     execute(db, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 4000");
@@ -80,23 +86,25 @@ int main(int argc, char **argv) {
                                   "VALUES ('user%d@example.com', 'U', 'U', 'x', 'DE', 'x', 'x')", user);
         execute(db, sql);
     }
-    execute(db, "INSERT INTO events (title, total_seats, available_seats, status, organizer_id, created_at, updated_at) "
-                "VALUES ('Hot', 1000000, 1000000, 'PUBLISHED', 1, 'x', 'x')");
+    for (int event = 0; event < events; event++) {
+        execute(db, "INSERT INTO events (title, total_seats, available_seats, status, organizer_id, created_at, updated_at) "
+                    "VALUES ('Benchmark', 1000000, 1000000, 'PUBLISHED', 1, 'x', 'x')");
+    }
 
     sqlite3_stmt *begin = prepare(db, "BEGIN IMMEDIATE"), *commit = prepare(db, "COMMIT");
     sqlite3_stmt *savepoint = prepare(db, "SAVEPOINT command"), *release = prepare(db, "RELEASE SAVEPOINT command");
-    sqlite3_stmt *readEvent = prepare(db, "SELECT * FROM events WHERE id = 1");
+    sqlite3_stmt *readEvent = prepare(db, "SELECT * FROM events WHERE id = ?1");
     sqlite3_stmt *takeSeats = prepare(db,
         "UPDATE events SET available_seats = available_seats - 1, version = version + 1, updated_at = ?1 "
-        "WHERE id = 1 AND version = ?2 AND available_seats >= 1");
+        "WHERE id = ?3 AND version = ?2 AND available_seats >= 1");
     sqlite3_stmt *insertBooking = prepare(db,
         "INSERT INTO bookings (booking_reference, event_id, user_id, seat_count, status, created_at, updated_at) "
-        "VALUES (?1, 1, ?2, 1, 'CONFIRMED', ?3, ?3)");
+        "VALUES (?1, ?4, ?2, 1, 'CONFIRMED', ?3, ?3)");
     sqlite3_stmt *enqueueMail = prepare(db,
         "INSERT INTO outbox (kind, booking_id, status, attempts, next_attempt_at, created_at) VALUES ('booking-confirmed', ?1, 'PENDING', 0, ?2, ?2)");
     sqlite3_stmt *recordSeats = prepare(db,
         "INSERT INTO seat_ledger (event_id, delta, reason, available_after, version, booking_reference, hold_reference, actor_id, created_at) "
-        "VALUES (1, -1, 'BOOKED', ?1, ?2, ?3, NULL, ?4, ?5)");
+        "VALUES (?6, -1, 'BOOKED', ?1, ?2, ?3, NULL, ?4, ?5)");
     sqlite3_stmt *markSent = prepare(db,
         "UPDATE outbox SET status = 'SENT', sent_at = ?1, payload = NULL, attempts = attempts + 1, last_error = NULL "
         "WHERE id IN (SELECT value FROM json_each(?2)) AND status = 'PENDING'");
@@ -113,7 +121,8 @@ int main(int argc, char **argv) {
         run(db, begin);
         for (int command = 0; command < batchSize; command++) {
             if (savepoints) run(db, savepoint);
-            long long version = 0, seats = 0;
+            long long version = 0, seats = 0, eventId = 1 + rand() % events;
+            sqlite3_bind_int64(readEvent, 1, eventId);
             if (sqlite3_step(readEvent) == SQLITE_ROW) {
                 version = sqlite3_column_int64(readEvent, versionColumn);
                 seats = sqlite3_column_int64(readEvent, seatsColumn);
@@ -121,6 +130,7 @@ int main(int argc, char **argv) {
             sqlite3_reset(readEvent);
             sqlite3_bind_text(takeSeats, 1, now, -1, SQLITE_STATIC);
             sqlite3_bind_int64(takeSeats, 2, version);
+            sqlite3_bind_int64(takeSeats, 3, eventId);
             run(db, takeSeats);
             if (sqlite3_changes(db) != 1) { fprintf(stderr, "lost the version race alone\n"); return 1; }
             // Time-ordered like the service's UUIDv7 references.
@@ -129,6 +139,7 @@ int main(int argc, char **argv) {
             long long userId = 2 + rand() % users;
             sqlite3_bind_text(insertBooking, 1, reference, -1, SQLITE_TRANSIENT);
             sqlite3_bind_int64(insertBooking, 2, userId);
+            sqlite3_bind_int64(insertBooking, 4, eventId);
             sqlite3_bind_text(insertBooking, 3, now, -1, SQLITE_STATIC);
             run(db, insertBooking);
             sqlite3_bind_int64(enqueueMail, 1, sqlite3_last_insert_rowid(db));
@@ -139,6 +150,7 @@ int main(int argc, char **argv) {
             sqlite3_bind_text(recordSeats, 3, reference, -1, SQLITE_TRANSIENT);
             sqlite3_bind_int64(recordSeats, 4, userId);
             sqlite3_bind_text(recordSeats, 5, now, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(recordSeats, 6, eventId);
             run(db, recordSeats);
             if (savepoints) run(db, release);
             booked++;
@@ -158,7 +170,8 @@ int main(int argc, char **argv) {
         if (savepoints) run(db, release);
         run(db, commit);
     }
-    printf("synchronous %s, %d bookings a commit%s: %.1f us of CPU and %.1f us of wall time a booking (%ld bookings)\n", argv[5], batchSize, savepoints ? ", each in a savepoint" : "",
+    printf("synchronous %s, %d bookings a commit on %d event%s, VFS %s%s: %.1f us of CPU and %.1f us of wall time a booking (%ld bookings)\n",
+           argv[5], batchSize, events, events == 1 ? "" : "s", argv[7], savepoints ? ", each in a savepoint" : "",
            (cpuSeconds() - cpuStart) / booked * 1e6, (wallSeconds() - wallStart) / booked * 1e6, booked);
     sqlite3_close(db);
     return 0;
