@@ -59,6 +59,9 @@ static int flush(GatheringFile *file) {
     return code;
 }
 
+// What the WAL's own reads, syncs, size, truncation and closing do first; nothing for any other file.
+static int flushIfWAL(GatheringFile *file) { return file->isWAL ? flush(file) : SQLITE_OK; }
+
 static int buffer(GatheringFile *file, const void *data, int amount, sqlite3_int64 offset) {
     if (file->length > 0 && offset == file->start + file->length && file->length + amount <= bufferCapacity) {
         memcpy(file->buffer + file->length, data, amount);
@@ -103,23 +106,21 @@ static int gatheringWrite(sqlite3_file *base, const void *data, int amount, sqli
 
 static int gatheringRead(sqlite3_file *base, void *out, int amount, sqlite3_int64 offset) {
     GatheringFile *file = (GatheringFile *)base;
-    if (file->isWAL) {
-        int code = flush(file);
-        if (code != SQLITE_OK) return code;
-        if (file->failure != SQLITE_OK && offset + amount > file->lostFrom) return file->failure;
-    }
+    int code = flushIfWAL(file);
+    if (code != SQLITE_OK) return code;
+    if (file->failure != SQLITE_OK && offset + amount > file->lostFrom) return file->failure;
     return file->wrapped->pMethods->xRead(file->wrapped, out, amount, offset);
 }
 
 static int gatheringSync(sqlite3_file *base, int flags) {
     GatheringFile *file = (GatheringFile *)base;
-    int code = file->isWAL ? flush(file) : SQLITE_OK;
+    int code = flushIfWAL(file);
     return code != SQLITE_OK ? code : file->wrapped->pMethods->xSync(file->wrapped, flags);
 }
 
 static int gatheringTruncate(sqlite3_file *base, sqlite3_int64 size) {
     GatheringFile *file = (GatheringFile *)base;
-    int code = file->isWAL ? flush(file) : SQLITE_OK;
+    int code = flushIfWAL(file);
     if (code != SQLITE_OK) return code;
     if (file->failure != SQLITE_OK && size <= file->lostFrom) file->failure = SQLITE_OK;
     return file->wrapped->pMethods->xTruncate(file->wrapped, size);
@@ -127,13 +128,13 @@ static int gatheringTruncate(sqlite3_file *base, sqlite3_int64 size) {
 
 static int gatheringFileSize(sqlite3_file *base, sqlite3_int64 *size) {
     GatheringFile *file = (GatheringFile *)base;
-    int code = file->isWAL ? flush(file) : SQLITE_OK;
+    int code = flushIfWAL(file);
     return code != SQLITE_OK ? code : file->wrapped->pMethods->xFileSize(file->wrapped, size);
 }
 
 static int gatheringClose(sqlite3_file *base) {
     GatheringFile *file = (GatheringFile *)base;
-    int code = file->isWAL ? flush(file) : SQLITE_OK;
+    int code = flushIfWAL(file);
     free(file->buffer);
     file->buffer = NULL;
     int closed = file->wrapped->pMethods->xClose(file->wrapped);
