@@ -18,7 +18,7 @@ import Testing
         try SMTPMailTransport(
             configuration: SMTPConfiguration(
                 host: "localhost", port: port ?? server.port, username: SMTPTestServer.user, password: password,
-                from: "Event Booking <no-reply@event-booking.test>", trustedCAFile: caFile ?? server.caFile, timeout: 5))
+                from: "Event Booking <no-reply@event-booking.test>", trustedCAFile: caFile ?? server.caFile))
     }
 
     @Test func deliversOverSTARTTLSWithAuthAndKeepsNonASCIIIntact() async throws {
@@ -111,7 +111,7 @@ import Testing
         let transport = try SMTPMailTransport(
             configuration: SMTPConfiguration(
                 host: "localhost", port: server.port, security: .implicitTLS, username: SMTPTestServer.user, password: SMTPTestServer.password,
-                from: "no-reply@event-booking.test", trustedCAFile: server.caFile, timeout: 5))
+                from: "no-reply@event-booking.test", trustedCAFile: server.caFile))
         try await transport.send(MailMessage(to: "a@example.com", subject: "implicit", text: "over TLS from the first byte"))
         let mail = try #require(try await server.awaitReceived(count: 1).first)
         #expect(mail.usedTLS)
