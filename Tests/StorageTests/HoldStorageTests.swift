@@ -96,6 +96,19 @@ import Testing
         }
     }
 
+    /// The cap's count runs in the writer for every booking and hold of a capped event: it must read the user's
+    /// rows, whose number a rush does not grow, never the event's (a rush on a capped event slowed with each booking).
+    @Test func theCapCountsThroughTheUsersRowsNotTheEvents() async throws {
+        try await TestDatabase.with { test in
+            let plan = try await test.database.pool.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN \(AppDatabase.seatsHeldSQL)", arguments: [1, 2, 1, 2, "2026-01-01"]).map { $0["detail"] as String }
+            }
+            #expect(plan.contains { $0.hasPrefix("SEARCH bookings USING INDEX bookings_user_created_at (user_id=?)") }, "\(plan)")
+            #expect(plan.contains { $0.hasPrefix("SEARCH holds USING INDEX holds_user_event (user_id=? AND event_id=?)") }, "\(plan)")
+            #expect(!plan.contains { $0.contains("bookings_event_id") || $0.contains("holds_active_event") }, "\(plan)")
+        }
+    }
+
     @Test func cancellingTheEventReleasesHoldsAndEndsTheWaitlist() async throws {
         try await TestDatabase.with { test in
             let (organizer, user, event) = try await test.organizerUserAndEvent(seats: 3)
