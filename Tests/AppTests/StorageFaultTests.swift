@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Another process (python3's sqlite3) that takes the database's write lock and holds it until `release()`.
@@ -34,16 +35,6 @@ final class LockHolder {
         try? input.fileHandleForWriting.close()
         process.waitUntilExit()
     }
-}
-
-/// Runs `command` with `arguments` and throws unless it exits 0.
-func shell(_ command: String, _ arguments: String...) throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [command] + arguments
-    try process.run()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw TestFailure("\(command) \(arguments) exited \(process.terminationStatus)") }
 }
 
 /// Writes that SQLite cannot store right now get a 503 that names the cause, never a 500; reads keep
@@ -88,7 +79,7 @@ func shell(_ command: String, _ arguments: String...) throws {
 
             // Whatever room is left goes to another file; SQLite may still fit a few bookings in its WAL.
             let filler = disk.appendingPathComponent("filler")
-            FileManager.default.createFile(atPath: filler.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: filler.path, contents: nil)
             let handle = try FileHandle(forWritingTo: filler)
             while (try? handle.write(contentsOf: Data(count: 4096))) != nil {}
             try handle.close()

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GRDBSQLite
+import TestSupport
 import Testing
 @testable import Storage
 
@@ -109,5 +110,53 @@ import Testing
                 exit(1)
             }
         }
+    }
+
+    /// A disk that fills up in the middle of a transaction whose frames spill to the WAL (a 10-page cache) and are
+    /// read back (an UPDATE of an earlier row after every `readBackEvery` inserts): the failure lands in a write, or
+    /// in the flush that a read of the WAL makes first, whose frames are then gone. Either way the transaction fails
+    /// and is rolled back, every earlier commit is intact, and the same connection commits once there is room.
+    @Test(.enabled(if: getuid() == 0, "mounts a tmpfs, which needs root"))
+    func aDiskThatFillsMidTransactionLosesNoCommitAndTheConnectionWritesOnceThereIsRoom() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wal-gathering-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try shell("mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", folder.path)
+        defer {
+            try? shell("umount", "-l", folder.path)
+            try? FileManager.default.removeItem(at: folder)
+        }
+        let database = try Self.walDatabase(in: folder, synchronous: "FULL")
+        try database.write { db in
+            for _ in 0..<20 { try db.execute(sql: "INSERT INTO pages (content) VALUES (randomblob(3000))") }
+        }
+        // 400 rows of 3,000 bytes are about 1.6 MB of frames: more than the disk holds.
+        func largeTransaction(readBackEvery: Int) throws {
+            try database.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA cache_size = 10")
+                try db.inTransaction {
+                    for row in 1...400 {
+                        try db.execute(sql: "INSERT INTO pages (content) VALUES (randomblob(3000))")
+                        if row % readBackEvery == 0 {
+                            try db.execute(sql: "UPDATE pages SET content = randomblob(3000) WHERE id = ?", arguments: [Int.random(in: 1...(20 + row))])
+                        }
+                    }
+                    return .commit
+                }
+            }
+        }
+        func stored() throws -> (count: Int, integrity: String?) {
+            try database.read { db in
+                (try Int.fetchOne(db, sql: "SELECT count(*) FROM pages")!, try String.fetchOne(db, sql: "PRAGMA integrity_check"))
+            }
+        }
+        for readBackEvery in [1, 2, 5, 1_000] {
+            #expect(throws: DatabaseError.self, "an UPDATE after every \(readBackEvery) inserts") { try largeTransaction(readBackEvery: readBackEvery) }
+            let after = try stored()
+            #expect(after.count == 20 && after.integrity == "ok", "after a failure with an UPDATE every \(readBackEvery) inserts")
+        }
+        try shell("mount", "-o", "remount,size=16m", folder.path)
+        try largeTransaction(readBackEvery: 2)
+        let recovered = try stored()
+        #expect(recovered.count == 420 && recovered.integrity == "ok")
     }
 }
