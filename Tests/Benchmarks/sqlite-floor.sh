@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=.build/bench
 mkdir -p "$build"
-cc -O2 -I Sources/CSQLiteConfig/include -o "$build/sqlite-floor" \
+cc -O2 -Wall -I Sources/CSQLiteConfig/include -o "$build/sqlite-floor" \
     Tests/Benchmarks/sqlite-floor.c Sources/CSQLiteConfig/*.c -lsqlite3
 # floor BATCHES BATCH_SIZE SYNCHRONOUS EVENTS VFS [savepoints]
 floor() {
