@@ -16,8 +16,10 @@
 //   once that frame's page is buffered, everything buffered is written, before `xWrite` returns. Whatever SQLite
 //   writes after it for that commit (rewritten checksums) is a rewrite, so it goes straight through: every commit
 //   is in the file when SQLite's write calls for it return, with any `synchronous` setting.
-// - Without SQLITE_IOCAP_POWERSAFE_OVERWRITE SQLite pads a commit to a sector with copies of its last frame, split
-//   around a sync: such a WAL file goes straight through (unix sets the capability unless the URI says psow=0).
+// - Without SQLITE_IOCAP_POWERSAFE_OVERWRITE on the database file (a URI's psow=0) SQLite pads a commit to a sector
+//   with copies of its last frame, and splits the frame that crosses the sector's end around a sync: the rest of it
+//   would stay in the buffer after the commit. Such a database's WAL goes straight through. SQLite asks the database
+//   file, not the WAL (which unix opens without the URI, so it always has the capability), and so does this VFS.
 // - The connection's own reads, size, sync, truncate and close write what is buffered first.
 // - A crash loses only frames of a commit that had not finished, which SQLite ignores on recovery anyway.
 // - A failed write is reported to SQLite by the call that wrote it. When that call is not a write (a read of a
@@ -194,8 +196,12 @@ static int gatheringOpen(sqlite3_vfs *vfs, const char *name, sqlite3_file *base,
         file->base.pMethods = NULL;
         return code;
     }
-    file->isWAL = (flags & SQLITE_OPEN_WAL) != 0 &&
-        (file->wrapped->pMethods->xDeviceCharacteristics(file->wrapped) & SQLITE_IOCAP_POWERSAFE_OVERWRITE) != 0;
+    if (flags & SQLITE_OPEN_WAL) {
+        // The database file's characteristics decide whether SQLite pads the WAL (sqlite3WalOpen).
+        sqlite3_file *database = sqlite3_database_file_object(name);
+        int characteristics = database != NULL && database->pMethods != NULL ? database->pMethods->xDeviceCharacteristics(database) : 0;
+        file->isWAL = (characteristics & SQLITE_IOCAP_POWERSAFE_OVERWRITE) != 0;
+    }
     file->base.pMethods = file->wrapped->pMethods->iVersion >= 3 ? &gatheringMethods : &gatheringMethodsWithoutSharedMemory;
     return SQLITE_OK;
 }

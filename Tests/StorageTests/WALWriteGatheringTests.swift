@@ -22,6 +22,13 @@ import Testing
         return queue
     }
 
+    /// The write calls this process has made (`syscw` of /proc/self/io); the exit tests that count them run alone.
+    static func writeCallsSoFar() throws -> Int {
+        let io = try String(contentsOfFile: "/proc/self/io", encoding: .utf8)
+        let line = io.split(separator: "\n").first { $0.hasPrefix("syscw:") }!
+        return Int(line.split(separator: " ").last!)!
+    }
+
     @Test func everyConnectionOpensThroughIt() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wal-gathering-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -93,16 +100,11 @@ import Testing
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wal-gathering-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: folder) }
             let database = try WALWriteGatheringTests.walDatabase(in: folder, synchronous: "FULL")
-            func writeCalls() throws -> Int {
-                let io = try String(contentsOfFile: "/proc/self/io", encoding: .utf8)
-                let line = io.split(separator: "\n").first { $0.hasPrefix("syscw:") }!
-                return Int(line.split(separator: " ").last!)!
-            }
-            let before = try writeCalls()
+            let before = try WALWriteGatheringTests.writeCallsSoFar()
             try database.write { db in
                 for _ in 0..<100 { try db.execute(sql: "INSERT INTO pages (content) VALUES (randomblob(3000))") }
             }
-            let calls = try writeCalls() - before
+            let calls = try WALWriteGatheringTests.writeCallsSoFar() - before
             try database.close()
             // 100 pages and their headers are about 412 KB: four writes of at most 124 KB.
             if calls > 10 {
@@ -158,5 +160,47 @@ import Testing
         try largeTransaction(readBackEvery: 2)
         let recovered = try stored()
         #expect(recovered.count == 420 && recovered.integrity == "ok")
+    }
+
+    /// Without SQLITE_IOCAP_POWERSAFE_OVERWRITE on the database file (a URI's `psow=0`) SQLite pads a commit to a sector
+    /// with copies of its last frame, splitting the last copy around a sync: the VFS leaves such a WAL as SQLite writes
+    /// it, a header and a page a frame. Its first version asked the WAL file, which unix opens without the URI and so
+    /// always with the capability, and gathered this WAL too (5 write calls). Through SQLite's C API: GRDB opens no URI.
+    @Test func aWALWithoutPowersafeOverwriteIsWrittenAsSQLiteWritesIt() async {
+        await #expect(processExitsWith: .success) {
+            SQLiteLibrary.configure()
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wal-gathering-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            var connection: OpaquePointer?
+            let uri = "file:\(folder.appendingPathComponent("test.sqlite").path)?psow=0"
+            guard sqlite3_open_v2(uri, &connection, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, nil) == SQLITE_OK else { exit(2) }
+            func run(_ sql: String) {
+                guard sqlite3_exec(connection, sql, nil, nil, nil) == SQLITE_OK else {
+                    FileHandle.standardError.write(Data("\(sql): \(String(cString: sqlite3_errmsg(connection)))\n".utf8))
+                    exit(3)
+                }
+            }
+            run("PRAGMA journal_mode = WAL")
+            run("PRAGMA synchronous = FULL")
+            run("CREATE TABLE pages (id INTEGER PRIMARY KEY, content BLOB NOT NULL)")
+            let before = try WALWriteGatheringTests.writeCallsSoFar()
+            run("BEGIN")
+            for _ in 0..<100 { run("INSERT INTO pages (content) VALUES (randomblob(3000))") }
+            run("COMMIT")
+            let calls = try WALWriteGatheringTests.writeCallsSoFar() - before
+            var statement: OpaquePointer?
+            guard sqlite3_prepare_v2(connection, "SELECT count(*) FROM pages", -1, &statement, nil) == SQLITE_OK,
+                sqlite3_step(statement) == SQLITE_ROW
+            else { exit(4) }
+            let count = sqlite3_column_int(statement, 0)
+            sqlite3_finalize(statement)
+            sqlite3_close(connection)
+            // 100 pages and their headers: about 200 writes as SQLite makes them, four when gathered.
+            if calls < 150 || count != 100 {
+                FileHandle.standardError.write(Data("\(calls) write calls, \(count) rows\n".utf8))
+                exit(1)
+            }
+        }
     }
 }
