@@ -126,6 +126,7 @@ let package = Package(
             name: "MailTests",
             dependencies: [
                 "Mail", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: testSwiftSettings
         ),

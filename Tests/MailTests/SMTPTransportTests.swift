@@ -1,5 +1,7 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
+import NIOEmbedded
 import NIOPosix
 import TestSupport
 import Testing
@@ -145,5 +147,26 @@ import Testing
             return
         }
         #expect(reason.contains("did not answer in time"))
+    }
+}
+
+/// How lines become replies, on the event loop: what the deadline's timer counts.
+@Suite struct SMTPReplyHandlerTests {
+    @Test func linesBecomeOneReplyEachAndAreCountedAsTheyArrive() async throws {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: SMTPReply.self, throwing: (any Error).self)
+        let arrived = NIOLockedValueBox(0)
+        let channel = EmbeddedChannel(handler: SMTPReplyHandler(continuation: continuation, repliesArrived: arrived))
+        try channel.writeInbound(ByteBuffer(string: "250-smtp.example.com"))
+        try channel.writeInbound(ByteBuffer(string: "250-STARTTLS"))
+        #expect(arrived.withLockedValue { $0 } == 0, "a reply is not complete before its last line")
+        try channel.writeInbound(ByteBuffer(string: "250 AUTH PLAIN LOGIN"))
+        try channel.writeInbound(ByteBuffer(string: "220"))
+        #expect(arrived.withLockedValue { $0 } == 2)
+        try channel.writeInbound(ByteBuffer(string: "hello"))
+        var replies = stream.makeAsyncIterator()
+        #expect(try await replies.next() == SMTPReply(code: 250, lines: ["smtp.example.com", "STARTTLS", "AUTH PLAIN LOGIN"]))
+        #expect(try await replies.next() == SMTPReply(code: 220, lines: [""]))
+        await #expect(throws: SMTPConnectionError.malformedReply("hello")) { _ = try await replies.next() }
+        #expect(!channel.isActive, "a malformed line closes the connection")
     }
 }

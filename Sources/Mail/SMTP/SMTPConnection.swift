@@ -11,11 +11,6 @@ struct SMTPReply: Sendable, Equatable {
     var lines: [String]
 
     var text: String { "\(code) \(lines.joined(separator: " / "))" }
-
-    /// Whether `line` ends a reply: its code alone, or its code and a space (`250-` lines go on).
-    static func isLastLine(_ line: Substring) -> Bool {
-        line.count == 3 || (line.count > 3 && line[line.index(line.startIndex, offsetBy: 3)] == " ")
-    }
 }
 
 /// A line-oriented connection to an SMTP server: send a command, read the (possibly multi-line) reply.
@@ -25,19 +20,19 @@ struct SMTPReply: Sendable, Equatable {
 /// Used by one task at a time.
 final class SMTPConnection {
     private let channel: any Channel
-    private let continuation: AsyncThrowingStream<String, any Error>.Continuation
-    private var lines: AsyncThrowingStream<String, any Error>.AsyncIterator
+    private let continuation: AsyncThrowingStream<SMTPReply, any Error>.Continuation
+    private var replies: AsyncThrowingStream<SMTPReply, any Error>.AsyncIterator
     private let timeout: TimeAmount
-    /// Complete replies the server has sent (counted by `SMTPLineHandler`) and those read so far.
+    /// Replies the server has sent (counted by `SMTPReplyHandler` as it hands them over) and those read so far.
     private let repliesArrived: NIOLockedValueBox<Int>
     private var repliesRead = 0
 
     private init(
-        channel: any Channel, stream: AsyncThrowingStream<String, any Error>, continuation: AsyncThrowingStream<String, any Error>.Continuation,
+        channel: any Channel, stream: AsyncThrowingStream<SMTPReply, any Error>, continuation: AsyncThrowingStream<SMTPReply, any Error>.Continuation,
         repliesArrived: NIOLockedValueBox<Int>, timeout: TimeAmount
     ) {
         self.channel = channel
-        self.lines = stream.makeAsyncIterator()
+        self.replies = stream.makeAsyncIterator()
         self.continuation = continuation
         self.repliesArrived = repliesArrived
         self.timeout = timeout
@@ -45,7 +40,7 @@ final class SMTPConnection {
 
     /// Connects to `host:port`, with TLS from the start when `tls` is given.
     static func connect(host: String, port: Int, tls: NIOSSLContext?, timeout: TimeAmount) async throws -> SMTPConnection {
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: String.self, throwing: (any Error).self)
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: SMTPReply.self, throwing: (any Error).self)
         let repliesArrived = NIOLockedValueBox(0)
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(timeout)
@@ -55,7 +50,7 @@ final class SMTPConnection {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: Self.sniName(host)))
                     }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineBasedFrameDecoder()))
-                    try channel.pipeline.syncOperations.addHandler(SMTPLineHandler(continuation: continuation, repliesArrived: repliesArrived))
+                    try channel.pipeline.syncOperations.addHandler(SMTPReplyHandler(continuation: continuation, repliesArrived: repliesArrived))
                 }
             }
             .connect(host: host, port: port)
@@ -75,16 +70,9 @@ final class SMTPConnection {
             channel.close(promise: nil)
         }
         defer { timer.cancel() }
-        var texts: [String] = []
-        while true {
-            guard let line = try await lines.next() else { throw SMTPConnectionError.closed }
-            guard line.count >= 3, let code = Int(line.prefix(3)) else { throw SMTPConnectionError.malformedReply(line) }
-            texts.append(String(line.dropFirst(4)))
-            if SMTPReply.isLastLine(line[...]) {
-                repliesRead += 1
-                return SMTPReply(code: code, lines: texts)
-            }
-        }
+        guard let reply = try await replies.next() else { throw SMTPConnectionError.closed }
+        repliesRead += 1
+        return reply
     }
 
     /// Sends `command` (CRLF added) and reads the reply.
@@ -132,22 +120,34 @@ enum SMTPConnectionError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// Hands each received line to the connection's stream, counting complete replies; errors and the end of
-/// the connection finish it.
-private final class SMTPLineHandler: ChannelInboundHandler {
+/// Puts received lines together into replies (`250-a`, `250 b` → 250, ["a", "b"]) and hands each complete one
+/// to the connection's stream, counting it; a malformed line, errors and the end of the connection finish it.
+final class SMTPReplyHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
-    let continuation: AsyncThrowingStream<String, any Error>.Continuation
+    let continuation: AsyncThrowingStream<SMTPReply, any Error>.Continuation
     let repliesArrived: NIOLockedValueBox<Int>
+    /// The lines of the reply being received.
+    private var texts: [String] = []
 
-    init(continuation: AsyncThrowingStream<String, any Error>.Continuation, repliesArrived: NIOLockedValueBox<Int>) {
+    init(continuation: AsyncThrowingStream<SMTPReply, any Error>.Continuation, repliesArrived: NIOLockedValueBox<Int>) {
         self.continuation = continuation
         self.repliesArrived = repliesArrived
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let line = String(buffer: unwrapInboundIn(data))
-        if SMTPReply.isLastLine(line[...]) { repliesArrived.withLockedValue { $0 += 1 } }
-        continuation.yield(line)
+        guard line.count >= 3, let code = Int(line.prefix(3)) else {
+            continuation.finish(throwing: SMTPConnectionError.malformedReply(line))
+            context.close(promise: nil)
+            return
+        }
+        texts.append(String(line.dropFirst(4)))
+        // The last line of a reply is its code alone, or its code and a space; `250-` lines go on.
+        guard line.count == 3 || line[line.index(line.startIndex, offsetBy: 3)] == " " else { return }
+        let reply = SMTPReply(code: code, lines: texts)
+        texts = []
+        repliesArrived.withLockedValue { $0 += 1 }
+        continuation.yield(reply)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
