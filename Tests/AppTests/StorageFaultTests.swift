@@ -64,21 +64,16 @@ final class LockHolder {
 
     @Test(.enabled(if: isRoot, "mounts a tmpfs, which needs root"))
     func aFullDiskIs503StorageFullWhileReadsWorkAndRecoversOnceThereIsSpace() async throws {
-        let disk = FileManager.default.temporaryDirectory.appendingPathComponent("disk-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: disk, withIntermediateDirectories: true)
-        try shell("mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", disk.path)
-        defer {
-            try? shell("umount", "-l", disk.path)
-            try? FileManager.default.removeItem(at: disk)
-        }
-        try await LiveServer.with(databasePath: disk.appendingPathComponent("event-booking.sqlite").path) { server in
+        let disk = try SmallDisk(megabytes: 2)
+        defer { disk.remove() }
+        try await LiveServer.with(databasePath: disk.folder.appendingPathComponent("event-booking.sqlite").path) { server in
             try await server.serve()
             try await server.waitFor("/health/ready")
             let user = try await server.login("alice@example.com", "Password123!")
             let eventId = try await server.createEvent(seats: 100_000)
 
             // Whatever room is left goes to another file; SQLite may still fit a few bookings in its WAL.
-            let filler = disk.appendingPathComponent("filler")
+            let filler = disk.folder.appendingPathComponent("filler")
             _ = FileManager.default.createFile(atPath: filler.path, contents: nil)
             let handle = try FileHandle(forWritingTo: filler)
             while (try? handle.write(contentsOf: Data(count: 4096))) != nil {}
@@ -98,7 +93,7 @@ final class LockHolder {
             try await Self.expectWritesRefused(
                 server, user: user, eventId: eventId, seatsLeft: 100_000 - confirmed.count, code: "STORAGE_FULL")
 
-            try shell("mount", "-o", "remount,size=64m", disk.path)
+            try disk.resize(megabytes: 64)
             try await Self.expectRecovery(server, user: user, eventId: eventId)
             let lost = Set(confirmed).subtracting(try server.storedReferences(eventId: eventId))
             #expect(lost.isEmpty, "\(lost.count) of \(confirmed.count) bookings answered 201 before the disk filled are lost")

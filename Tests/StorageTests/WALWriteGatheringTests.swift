@@ -120,14 +120,9 @@ import Testing
     /// and is rolled back, every earlier commit is intact, and the same connection commits once there is room.
     @Test(.enabled(if: getuid() == 0, "mounts a tmpfs, which needs root"))
     func aDiskThatFillsMidTransactionLosesNoCommitAndTheConnectionWritesOnceThereIsRoom() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wal-gathering-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try shell("mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", folder.path)
-        defer {
-            try? shell("umount", "-l", folder.path)
-            try? FileManager.default.removeItem(at: folder)
-        }
-        let database = try Self.walDatabase(in: folder, synchronous: "FULL")
+        let disk = try SmallDisk(megabytes: 1)
+        defer { disk.remove() }
+        let database = try Self.walDatabase(in: disk.folder, synchronous: "FULL")
         try database.write { db in
             for _ in 0..<20 { try db.execute(sql: "INSERT INTO pages (content) VALUES (randomblob(3000))") }
         }
@@ -156,7 +151,7 @@ import Testing
             let after = try stored()
             #expect(after.count == 20 && after.integrity == "ok", "after a failure with an UPDATE every \(readBackEvery) inserts")
         }
-        try shell("mount", "-o", "remount,size=16m", folder.path)
+        try disk.resize(megabytes: 16)
         try largeTransaction(readBackEvery: 2)
         let recovered = try stored()
         #expect(recovered.count == 420 && recovered.integrity == "ok")
