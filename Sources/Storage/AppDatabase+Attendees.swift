@@ -7,9 +7,9 @@ extension AppDatabase {
         try await pool.read { db in
             try Self.requireOrganizer(of: eventId, actorId: actorId, db)
             let total = try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM bookings WHERE event_id = ? AND status = 'CONFIRMED'", arguments: [eventId]) ?? 0
+                db, sql: "SELECT COUNT(*) FROM event_bookings WHERE event_id = ? AND status = 'CONFIRMED'", arguments: [eventId]) ?? 0
             let attendees = try db.decodeAll(
-                sql: "\(Self.attendeeSQL) ORDER BY bookings.id LIMIT ? OFFSET ?", arguments: [eventId, page.limit, page.offset], Attendee.init(row:))
+                sql: "\(Self.attendeeSQL) ORDER BY booking.id LIMIT ? OFFSET ?", arguments: [eventId, page.limit, page.offset], Attendee.init(row:))
             return Page(items: attendees, total: total, request: page)
         }
     }
@@ -20,7 +20,7 @@ extension AppDatabase {
         try await pool.read { db in
             try Self.requireOrganizer(of: eventId, actorId: actorId, db)
             return try db.decodeAll(
-                sql: "\(Self.attendeeSQL) AND bookings.id > ? ORDER BY bookings.id LIMIT ?", arguments: [eventId, afterId, limit], Attendee.init(row:))
+                sql: "\(Self.attendeeSQL) AND booking.id > ? ORDER BY booking.id LIMIT ?", arguments: [eventId, afterId, limit], Attendee.init(row:))
         }
     }
 
@@ -42,8 +42,8 @@ extension AppDatabase {
     }
 
     private static let attendeeSQL = """
-        SELECT bookings.*, users.firstname AS booker_firstname, users.lastname AS booker_lastname, users.email AS booker_email
-        FROM bookings JOIN users ON users.id = bookings.user_id
-        WHERE bookings.event_id = ? AND bookings.status = 'CONFIRMED'
+        SELECT booking.*, users.firstname AS booker_firstname, users.lastname AS booker_lastname, users.email AS booker_email
+        FROM event_bookings AS booking JOIN users ON users.id = booking.user_id
+        WHERE booking.event_id = ? AND booking.status = 'CONFIRMED'
         """
 }

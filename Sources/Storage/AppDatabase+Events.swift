@@ -133,11 +133,14 @@ extension AppDatabase {
                         try db.execute(
                             sql: """
                                 INSERT INTO outbox (kind, booking_id, status, attempts, next_attempt_at, created_at)
-                                SELECT ?, id, 'PENDING', 0, ?, ? FROM bookings WHERE event_id = ? AND status = 'CONFIRMED'
+                                SELECT ?, id, 'PENDING', 0, ?, ? FROM event_bookings WHERE event_id = ? AND status = 'CONFIRMED'
                                 """,
                             arguments: [OutboxMailKind.eventCancelled, now, now, id])
                         try db.execute(
-                            sql: "UPDATE bookings SET status = 'CANCELLED', updated_at = ? WHERE event_id = ? AND status = 'CONFIRMED'",
+                            sql: """
+                                UPDATE bookings SET status = 'CANCELLED', updated_at = ?
+                                WHERE id IN (SELECT id FROM event_bookings WHERE event_id = ? AND status = 'CONFIRMED')
+                                """,
                             arguments: [now, id])
                         // The EVENT_CANCELLED entry above gave every seat back, the held ones included.
                         try db.execute(
@@ -161,9 +164,10 @@ extension AppDatabase {
         return updated
     }
 
-    /// Deletes an event that has never been booked, held or waited for; `eventHasBookings` otherwise.
+    /// Deletes an event that has never been booked, held or waited for; `eventHasBookings` otherwise. The check
+    /// below covers every table that refers to events, so SQLite's own is off (`writeCheckingReferencesItself`).
     public func deleteEvent(id: Int64, actorId: Int64) async throws {
-        try await write { db in
+        try await writeCheckingReferencesItself { db in
             guard let event = try Event.fetchOne(db, key: id), Self.isVisible(event, to: actorId) else {
                 throw StorageError.notFound(.event)
             }
@@ -171,7 +175,7 @@ extension AppDatabase {
             let used = try Bool.fetchOne(
                 db,
                 sql: """
-                    SELECT EXISTS (SELECT 1 FROM bookings WHERE event_id = ?) OR EXISTS (SELECT 1 FROM holds WHERE event_id = ?)
+                    SELECT EXISTS (SELECT 1 FROM event_bookings WHERE event_id = ?) OR EXISTS (SELECT 1 FROM holds WHERE event_id = ?)
                         OR EXISTS (SELECT 1 FROM waitlist_entries WHERE event_id = ?)
                     """,
                 arguments: [id, id, id]) ?? false

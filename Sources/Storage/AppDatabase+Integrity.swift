@@ -20,6 +20,8 @@ public struct IntegrityReport: Sendable {
     public var eventCountMismatches: [String]
     /// Events whose seat ledger does not add up to their available seats.
     public var ledgerMismatches: [LedgerMismatch]
+    /// By-event tables (`bookings_by_event`, `seat_ledger_by_event`) that do not hold exactly their table's rows.
+    public var byEventMismatches: [String]
     public var eventsChecked: Int
 
     /// An event whose ledger disagrees with its counter: the deltas' sum, or the last entry's `availableAfter`.
@@ -32,7 +34,7 @@ public struct IntegrityReport: Sendable {
 
     public var isHealthy: Bool {
         integrityCheck == ["ok"] && foreignKeyViolations == 0 && seatMismatches.isEmpty && eventCountMismatches.isEmpty
-            && ledgerMismatches.isEmpty
+            && ledgerMismatches.isEmpty && byEventMismatches.isEmpty
     }
 }
 
@@ -47,15 +49,19 @@ extension AppDatabase {
         let foreignKeyViolations = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count
         let eventsChecked = try Event.fetchCount(db)
         // total - available = confirmed + ACTIVE holds, lapsed or not: a lapsed hold keeps its seats until the
-        // sweep gives them back in the same transaction that marks it.
+        // sweep gives them back in the same transaction that marks it. Sums over whole tables, grouped: one pass
+        // each, where a lookup per event would scan each event's unsettled tail (AppDatabase+ByEvent).
         let mismatches = try Row.fetchAll(
             db,
             sql: """
                 SELECT * FROM (
                     SELECT events.id, events.total_seats, events.available_seats,
-                           (SELECT COALESCE(SUM(seat_count), 0) FROM bookings WHERE event_id = events.id AND status = 'CONFIRMED') AS confirmed,
-                           (SELECT COALESCE(SUM(seat_count), 0) FROM holds WHERE event_id = events.id AND status = 'ACTIVE') AS held
-                    FROM events)
+                           COALESCE(booked.seats, 0) AS confirmed, COALESCE(held.seats, 0) AS held
+                    FROM events
+                    LEFT JOIN (SELECT event_id, SUM(seat_count) AS seats FROM bookings WHERE status = 'CONFIRMED' GROUP BY event_id) AS booked
+                        ON booked.event_id = events.id
+                    LEFT JOIN (SELECT event_id, SUM(seat_count) AS seats FROM holds WHERE status = 'ACTIVE' GROUP BY event_id) AS held
+                        ON held.event_id = events.id)
                 WHERE total_seats - available_seats <> confirmed + held
                 """
         ).map { row in
@@ -72,10 +78,11 @@ extension AppDatabase {
         let ledgerMismatches = try Row.fetchAll(
             db,
             sql: """
-                SELECT events.id, events.available_seats,
-                       (SELECT COALESCE(SUM(delta), 0) FROM seat_ledger WHERE event_id = events.id) AS ledger_sum,
-                       (SELECT available_after FROM seat_ledger WHERE event_id = events.id ORDER BY id DESC LIMIT 1) AS last_after
+                SELECT events.id, events.available_seats, COALESCE(ledger.total, 0) AS ledger_sum, last.available_after AS last_after
                 FROM events
+                LEFT JOIN (SELECT event_id, SUM(delta) AS total, MAX(id) AS last_id FROM seat_ledger GROUP BY event_id) AS ledger
+                    ON ledger.event_id = events.id
+                LEFT JOIN seat_ledger AS last ON last.id = ledger.last_id
                 WHERE ledger_sum <> events.available_seats OR last_after IS NOT events.available_seats
                 """
         ).map { row in
@@ -84,6 +91,7 @@ extension AppDatabase {
         }
         return IntegrityReport(
             integrityCheck: integrity, foreignKeyViolations: foreignKeyViolations, seatMismatches: mismatches,
-            eventCountMismatches: countMismatches, ledgerMismatches: ledgerMismatches, eventsChecked: eventsChecked)
+            eventCountMismatches: countMismatches, ledgerMismatches: ledgerMismatches, byEventMismatches: try byEventMismatches(db),
+            eventsChecked: eventsChecked)
     }
 }

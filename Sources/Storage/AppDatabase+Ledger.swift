@@ -23,7 +23,7 @@ extension AppDatabase {
         try await pool.read { db in
             try Self.requireOrganizer(of: eventId, actorId: actorId, db)
             return try db.decodeAll(
-                sql: "SELECT * FROM seat_ledger WHERE event_id = ? AND id > ? ORDER BY id LIMIT ?", arguments: [eventId, afterId, limit],
+                sql: "SELECT * FROM event_seat_ledger WHERE event_id = ? AND id > ? ORDER BY id LIMIT ?", arguments: [eventId, afterId, limit],
                 SeatLedgerEntry.init(row:))
         }
     }
@@ -32,9 +32,9 @@ extension AppDatabase {
     public func seatLedger(eventId: Int64, actorId: Int64, page: PageRequest) async throws -> Page<SeatLedgerEntry> {
         try await pool.read { db in
             try Self.requireOrganizer(of: eventId, actorId: actorId, db)
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM seat_ledger WHERE event_id = ?", arguments: [eventId]) ?? 0
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event_seat_ledger WHERE event_id = ?", arguments: [eventId]) ?? 0
             let entries = try db.decodeAll(
-                sql: "SELECT * FROM seat_ledger WHERE event_id = ? ORDER BY id LIMIT ? OFFSET ?", arguments: [eventId, page.limit, page.offset],
+                sql: "SELECT * FROM event_seat_ledger WHERE event_id = ? ORDER BY id LIMIT ? OFFSET ?", arguments: [eventId, page.limit, page.offset],
                 SeatLedgerEntry.init(row:))
             return Page(items: entries, total: total, request: page)
         }

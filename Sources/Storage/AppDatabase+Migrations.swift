@@ -112,6 +112,9 @@ extension AppDatabase {
         migrator.registerMigration("v8-checks-without-temporary-b-trees") { db in
             try db.execute(sql: v8ChecksWithoutTemporaryBTrees)
         }
+        migrator.registerMigration("v9-by-event-tables") { db in
+            try db.execute(sql: v9ByEventTables)
+        }
         return migrator
     }
 
@@ -349,5 +352,49 @@ extension AppDatabase {
         CREATE TRIGGER seat_ledger_no_delete BEFORE DELETE ON seat_ledger BEGIN
             SELECT RAISE(ABORT, 'the seat ledger is append-only');
         END;
+        """
+
+    /// An event's bookings and ledger entries move from indexes on event_id, which take a page for each event a
+    /// commit books, to tables the booking writer fills in bulk (`settleByEventTables`), read through views that
+    /// add the rows written since. Both tables are filled with every row there is.
+    private static let v9ByEventTables = """
+        CREATE TABLE bookings_by_event (
+            event_id INTEGER NOT NULL,
+            booking_id INTEGER NOT NULL,
+            PRIMARY KEY (event_id, booking_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE seat_ledger_by_event (
+            event_id INTEGER NOT NULL,
+            entry_id INTEGER NOT NULL,
+            PRIMARY KEY (event_id, entry_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE by_event_settled (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            bookings_through INTEGER NOT NULL,
+            seat_ledger_through INTEGER NOT NULL
+        );
+        CREATE VIEW event_bookings AS
+            SELECT settled.event_id AS event_id, settled.booking_id AS id, bookings.booking_reference AS booking_reference,
+                   bookings.user_id AS user_id, bookings.seat_count AS seat_count, bookings.status AS status,
+                   bookings.created_at AS created_at, bookings.updated_at AS updated_at, bookings.checked_in_at AS checked_in_at
+            FROM bookings_by_event AS settled JOIN bookings ON bookings.id = settled.booking_id
+            UNION ALL
+            SELECT event_id, id, booking_reference, user_id, seat_count, status, created_at, updated_at, checked_in_at
+            FROM bookings WHERE id > (SELECT bookings_through FROM by_event_settled);
+        CREATE VIEW event_seat_ledger AS
+            SELECT settled.event_id AS event_id, settled.entry_id AS id, seat_ledger.delta AS delta, seat_ledger.reason AS reason,
+                   seat_ledger.available_after AS available_after, seat_ledger.version AS version,
+                   seat_ledger.booking_reference AS booking_reference, seat_ledger.hold_reference AS hold_reference,
+                   seat_ledger.actor_id AS actor_id, seat_ledger.created_at AS created_at
+            FROM seat_ledger_by_event AS settled JOIN seat_ledger ON seat_ledger.id = settled.entry_id
+            UNION ALL
+            SELECT event_id, id, delta, reason, available_after, version, booking_reference, hold_reference, actor_id, created_at
+            FROM seat_ledger WHERE id > (SELECT seat_ledger_through FROM by_event_settled);
+        INSERT INTO bookings_by_event (event_id, booking_id) SELECT event_id, id FROM bookings ORDER BY event_id, id;
+        INSERT INTO seat_ledger_by_event (event_id, entry_id) SELECT event_id, id FROM seat_ledger ORDER BY event_id, id;
+        INSERT INTO by_event_settled (id, bookings_through, seat_ledger_through)
+            VALUES (1, (SELECT COALESCE(MAX(id), 0) FROM bookings), (SELECT COALESCE(MAX(id), 0) FROM seat_ledger));
+        DROP INDEX bookings_event_id;
+        DROP INDEX seat_ledger_event;
         """
 }

@@ -36,9 +36,9 @@ extension AppDatabase {
     }
 
     /// Read by every booking and hold of a capped event, in the writer. It goes through the user's rows, never the
-    /// event's: left to itself SQLite takes `bookings_event_id` (it has no statistics to choose by) and reads every
-    /// booking of the event, so a rush on a capped event slowed with each booking it took (1,943, then 737, then
-    /// 564 bookings/s in three 6-second rushes). A user's bookings are few; a popular event's are not.
+    /// event's: while bookings had an index on event_id, SQLite took it (it has no statistics to choose by) and
+    /// read every booking of the event, so a rush on a capped event slowed with each booking it took (1,943, then
+    /// 737, then 564 bookings/s in three 6-second rushes). A user's bookings are few; a popular event's are not.
     static let seatsHeldSQL = """
         SELECT (SELECT COALESCE(SUM(seat_count), 0) FROM bookings INDEXED BY bookings_user_created_at
                 WHERE user_id = ? AND event_id = ? AND status = 'CONFIRMED')

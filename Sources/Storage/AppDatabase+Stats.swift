@@ -35,14 +35,14 @@ extension AppDatabase {
                     SELECT COALESCE(SUM(seat_count), 0) AS booked,
                            COALESCE(SUM(CASE WHEN checked_in_at IS NOT NULL THEN seat_count END), 0) AS checked_in,
                            COUNT(*) AS bookings
-                    FROM bookings WHERE event_id = ? AND status = 'CONFIRMED'
+                    FROM event_bookings WHERE event_id = ? AND status = 'CONFIRMED'
                     """,
                 arguments: [eventId])!
             let days = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT substr(created_at, 1, 10) AS day, COUNT(*) AS bookings, SUM(seat_count) AS seats
-                    FROM bookings WHERE event_id = ? GROUP BY day ORDER BY day
+                    FROM event_bookings WHERE event_id = ? GROUP BY day ORDER BY day
                     """,
                 arguments: [eventId]
             ).map { EventStats.Day(date: $0["day"], bookings: $0["bookings"], seats: $0["seats"]) }

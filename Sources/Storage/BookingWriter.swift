@@ -23,6 +23,9 @@ import Synchronization
 /// again, each command in its own SAVEPOINT. Either way the batch commits exactly what its successful
 /// commands wrote.
 ///
+/// Each batch also copies the bookings and ledger entries of the batches before into the by-event tables,
+/// once enough of them wait (`AppDatabase.settleByEventTables`).
+///
 /// Nothing waits for a batch to fill: while one batch commits, the next one queues, so a lone request is
 /// served at once and a rush shares fsyncs. Commands are plain functions of the database: no caller's
 /// closure runs inside the transaction.
@@ -155,6 +158,8 @@ final class BookingWriter: Sendable {
             for pending in batch {
                 completions.append(try pending.execute(db, inSavepoints))
             }
+            // In the same commit: no fsync of its own, and only now and then any work (see AppDatabase+ByEvent).
+            try AppDatabase.settleByEventTables(db)
             try beforeCommit?(db)
             return .commit
         }

@@ -1,6 +1,6 @@
 """Fills a seeded database with EVENTS published events and BOOKINGS confirmed bookings spread over them,
 as the service would have written them (seats taken, versions bumped, the counters kept by the triggers, one
-seat-ledger entry per change),
+seat-ledger entry per change, both in the by-event tables),
 so that `make bench` can compare a large database with a small one. Usage: prefill.py DB EVENTS BOOKINGS"""
 import sqlite3
 import sys
@@ -32,5 +32,11 @@ with db:
         " SELECT event_id, -1, 'BOOKED', ? - ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY id),"
         " ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY id), booking_reference, user_id, created_at"
         " FROM bookings WHERE event_id >= ? ORDER BY id", (seats, first))
+    # What the booking writer does once rows wait (AppDatabase+ByEvent.swift), for every row written so far.
+    settled = db.execute("SELECT bookings_through, seat_ledger_through FROM by_event_settled").fetchone()
+    db.execute("INSERT INTO bookings_by_event SELECT event_id, id FROM bookings WHERE id > ? ORDER BY event_id, id", (settled[0],))
+    db.execute("INSERT INTO seat_ledger_by_event SELECT event_id, id FROM seat_ledger WHERE id > ? ORDER BY event_id, id", (settled[1],))
+    db.execute("UPDATE by_event_settled SET bookings_through = (SELECT MAX(id) FROM bookings),"
+               " seat_ledger_through = (SELECT MAX(id) FROM seat_ledger)")
 db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 print(f"prefilled {events} events (ids {first}..{first + events - 1}) and {per_event * events} bookings")

@@ -1,8 +1,9 @@
 // What SQLite alone costs a booking, for the README's "Benchmarks": the booking writer's statements for a booking
 // on one of EVENTS events, drawn at random (read the event, the version-guarded UPDATE, the booking, its outbox row
 // and its ledger entry), `batch` bookings per IMMEDIATE transaction, and each batch marking the last batch's mails
-// sent, as the delivery service does. With "savepoints" each command runs in a savepoint of its own, as the writer
-// runs a batch again when a command refused after writing (BookingWriter.swift). schema.sql, WAL, the writer's
+// sent, as the delivery service does, and settling the by-event tables as the writer does (AppDatabase+ByEvent.swift).
+// With "savepoints" each command runs in a savepoint of its own, as the writer runs a batch again when a command
+// refused after writing (BookingWriter.swift). schema.sql, WAL, the writer's
 // pragmas and SQLite configured as the service configures it (SQLiteLibrary.swift: no memory statistics, and with
 // VFS "gathering" the WAL's writes gathered by WALWriteGathering.c; "unix" is SQLite's own), prepared statements, C:
 // no HTTP, no Swift, no GRDB. Prints CPU time (user + system, the WAL's pwrite and fdatasync included) and wall time
@@ -108,6 +109,17 @@ int main(int argc, char **argv) {
     sqlite3_stmt *markSent = prepare(db,
         "UPDATE outbox SET status = 'SENT', sent_at = ?1, payload = NULL, attempts = attempts + 1, last_error = NULL "
         "WHERE id IN (SELECT value FROM json_each(?2)) AND status = 'PENDING'");
+    // The writer's settling of the by-event tables (AppDatabase+ByEvent.swift), once 1,024 rows wait.
+    sqlite3_stmt *settledThrough = prepare(db,
+        "SELECT bookings_through, seat_ledger_through, (SELECT COALESCE(MAX(id), 0) FROM bookings), "
+        "(SELECT COALESCE(MAX(id), 0) FROM seat_ledger) FROM by_event_settled");
+    sqlite3_stmt *settleBookings = prepare(db,
+        "INSERT OR IGNORE INTO bookings_by_event (event_id, booking_id) SELECT event_id, id FROM bookings WHERE id > ?1 AND id <= ?2 "
+        "ORDER BY event_id, id");
+    sqlite3_stmt *settleEntries = prepare(db,
+        "INSERT OR IGNORE INTO seat_ledger_by_event (event_id, entry_id) SELECT event_id, id FROM seat_ledger WHERE id > ?1 AND id <= ?2 "
+        "ORDER BY event_id, id");
+    sqlite3_stmt *moveSettled = prepare(db, "UPDATE by_event_settled SET bookings_through = ?1, seat_ledger_through = ?2");
     int versionColumn = -1, seatsColumn = -1;
     for (int column = 0; column < sqlite3_column_count(readEvent); column++) {
         const char *name = sqlite3_column_name(readEvent, column);
@@ -168,6 +180,21 @@ int main(int argc, char **argv) {
         sqlite3_bind_text(markSent, 2, list, -1, SQLITE_TRANSIENT);
         run(db, markSent);
         if (savepoints) run(db, release);
+        if (sqlite3_step(settledThrough) != SQLITE_ROW) { fprintf(stderr, "no by_event_settled row\n"); return 1; }
+        long long bookingsThrough = sqlite3_column_int64(settledThrough, 0), entriesThrough = sqlite3_column_int64(settledThrough, 1);
+        long long lastBooking = sqlite3_column_int64(settledThrough, 2), lastEntry = sqlite3_column_int64(settledThrough, 3);
+        sqlite3_reset(settledThrough);
+        if (lastBooking - bookingsThrough >= 1024 || lastEntry - entriesThrough >= 1024) {
+            sqlite3_bind_int64(settleBookings, 1, bookingsThrough);
+            sqlite3_bind_int64(settleBookings, 2, lastBooking);
+            run(db, settleBookings);
+            sqlite3_bind_int64(settleEntries, 1, entriesThrough);
+            sqlite3_bind_int64(settleEntries, 2, lastEntry);
+            run(db, settleEntries);
+            sqlite3_bind_int64(moveSettled, 1, lastBooking);
+            sqlite3_bind_int64(moveSettled, 2, lastEntry);
+            run(db, moveSettled);
+        }
         run(db, commit);
     }
     printf("synchronous %s, %d bookings a commit on %d event%s, VFS %s%s: %.1f us of CPU and %.1f us of wall time a booking (%ld bookings)\n",

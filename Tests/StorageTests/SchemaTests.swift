@@ -35,7 +35,7 @@ import Testing
             for (name, sql) in expected {
                 #expect(migrated[name] == sql, "\(name) differs from schema.sql")
             }
-            #expect(migrated.count == 32, "11 tables, 16 indexes and 5 triggers")
+            #expect(migrated.count == 35, "14 tables, 14 indexes, 5 triggers and 2 views")
         }
     }
 

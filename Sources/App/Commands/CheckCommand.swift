@@ -35,6 +35,9 @@ struct CheckCommand: AsyncParsableCommand {
                 "  event \(mismatch.eventId): available \(mismatch.availableSeats), but its seat ledger sums to \(mismatch.ledgerSum)"
                     + " and ends at \(mismatch.lastAvailableAfter.map(String.init) ?? "nothing")")
         }
+        if !report.byEventMismatches.isEmpty {
+            lines.append("by-event tables that disagree with their tables: \(report.byEventMismatches.joined(separator: ", "))")
+        }
         if !report.eventCountMismatches.isEmpty {
             lines.append("event counters that disagree with the events: \(report.eventCountMismatches.joined(separator: ", "))")
         }
