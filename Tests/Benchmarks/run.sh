@@ -87,34 +87,47 @@ wrk_run() {
     cat "$output"
 }
 
-# scenario DATABASE NAME CONNECTIONS WRK-ARGS...: /health/live, then the scenario, as one table row. Sets ok (the
-# 2xx of every run) and runs. With REPEAT=N set, the pair runs N times and the row is the run with the median
-# p99: for the scenarios compared with each other (on the seeded and the large database, and the spread rush with
-# the hot one), where one run's p99 of a few milliseconds moves by a third from run to run on this machine.
-scenario() {
-    local database=$1 name=$2 conns=$3 repeat=${REPEAT:-1} rows="" ok_runs=0 run ratio live
-    shift 3
-    if [ "$repeat" -gt 1 ]; then name="$name (median p99 of $repeat runs)"; fi
-    for run in $(seq "$repeat"); do
-        echo "== $database: GET /health/live, $conns connections"
-        wrk_run "$conns" "$base/health/live"
-        live=$rps
-        echo "== $database: $name, $conns connections, run $run"
-        wrk_run "$conns" "$@"
-        ok_runs=$((ok_runs + ok))
-        ratio=$(python3 -c "print(f'{$rps / $live:.0%}')")
-        rows+="$p99"$'\t'"| $database | $name | $conns | $rps | $live | $ratio | $p50 | $p99 | $non2xx | $max_rss |"$'\n'
-    done
-    ok=$ok_runs runs=$repeat
-    # The row of the median p99 (wrk writes 850.00us, 14.23ms, 1.20s).
-    printf '%s' "$rows" | python3 -c '
+# scenario_run ROWS DATABASE NAME CONNECTIONS RUN WRK-ARGS...: /health/live, then the scenario once; appends its
+# table row to the file ROWS, after its p99 and a tab. Sets ok (its 2xx).
+scenario_run() {
+    local rows=$1 database=$2 name=$3 conns=$4 run=$5 live ratio
+    shift 5
+    echo "== $database: GET /health/live, $conns connections"
+    wrk_run "$conns" "$base/health/live"
+    live=$rps
+    echo "== $database: $name, $conns connections, run $run"
+    wrk_run "$conns" "$@"
+    ratio=$(python3 -c "print(f'{$rps / $live:.0%}')")
+    echo "$p99"$'\t'"| $database | $name | $conns | $rps | $live | $ratio | $p50 | $p99 | $non2xx | $max_rss |" >> "$rows"
+}
+
+# median_row ROWS: the row of ROWS with the median p99 (wrk writes 850.00us, 14.23ms, 1.20s), into the results.
+median_row() {
+    python3 -c '
 import sys
 unit = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 def ms(text):
     number = text.rstrip("mus")
     return float(number) * unit[text[len(number):]]
-rows = sorted((line.split("\t", 1) for line in sys.stdin.read().splitlines()), key=lambda row: ms(row[0]))
-print(rows[len(rows) // 2][1].strip())' >> "$results"
+rows = sorted((line.split("\t", 1) for line in open(sys.argv[1]).read().splitlines()), key=lambda row: ms(row[0]))
+print(rows[len(rows) // 2][1].strip())' "$1" >> "$results"
+}
+
+# scenario DATABASE NAME CONNECTIONS WRK-ARGS...: /health/live, then the scenario, as one table row. Sets ok (the
+# 2xx of every run) and runs. With REPEAT=N set, the pair runs N times and the row is the run with the median
+# p99: for the scenarios compared with each other (on the seeded and the large database), where one run's p99 of
+# a few milliseconds moves by a third from run to run on this machine.
+scenario() {
+    local database=$1 name=$2 conns=$3 repeat=${REPEAT:-1} ok_runs=0 run rows="$work/rows.txt"
+    shift 3
+    if [ "$repeat" -gt 1 ]; then name="$name (median p99 of $repeat runs)"; fi
+    : > "$rows"
+    for run in $(seq "$repeat"); do
+        scenario_run "$rows" "$database" "$name" "$conns" "$run" "$@"
+        ok_runs=$((ok_runs + ok))
+    done
+    ok=$ok_runs runs=$repeat
+    median_row "$rows"
 }
 
 booking_runs=0
@@ -125,9 +138,29 @@ hot() {
     BENCH_EVENT_FIRST=$event BENCH_EVENT_COUNT=1 scenario "$@" --script Tests/Benchmarks/booking.lua "$base/bookings"
     confirmed=$((confirmed + ok)) booking_runs=$((booking_runs + runs))
 }
-spread() {
-    BENCH_EVENT_FIRST=$spread_first BENCH_EVENT_COUNT=50 scenario "$@" --script Tests/Benchmarks/booking.lua "$base/bookings"
-    confirmed=$((confirmed + ok)) booking_runs=$((booking_runs + runs))
+# hot_and_spread EVENT DATABASE CONNECTIONS: the rush on one event and the rush spread over 50, in turns (who goes
+# first alternates), three times each, as two rows of the median p99: they are compared with each other, and the
+# machine's speed drifts over minutes, which would fall on one of them alone if each ran three times in a row.
+hot_and_spread() {
+    local event=$1 database=$2 conns=$3 run kind
+    local hot_name="POST /bookings, one hot event, 64 users (median p99 of 3 runs, in turns with the spread rush)"
+    local spread_name="POST /bookings, spread over 50 events, 64 users (median p99 of 3 runs, in turns with the hot rush)"
+    : > "$work/hot-rows.txt"
+    : > "$work/spread-rows.txt"
+    for run in 1 2 3; do
+        for kind in $([ "$run" = 2 ] && echo spread hot || echo hot spread); do
+            if [ "$kind" = hot ]; then
+                BENCH_EVENT_FIRST=$event BENCH_EVENT_COUNT=1 scenario_run "$work/hot-rows.txt" "$database" "$hot_name" "$conns" "$run" \
+                    --script Tests/Benchmarks/booking.lua "$base/bookings"
+            else
+                BENCH_EVENT_FIRST=$spread_first BENCH_EVENT_COUNT=50 scenario_run "$work/spread-rows.txt" "$database" "$spread_name" "$conns" \
+                    "$run" --script Tests/Benchmarks/booking.lua "$base/bookings"
+            fi
+            confirmed=$((confirmed + ok)) booking_runs=$((booking_runs + 1))
+        done
+    done
+    median_row "$work/hot-rows.txt"
+    median_row "$work/spread-rows.txt"
 }
 # flooded DATABASE NAME: /health/live, then the hot-event rush while 64 more connections send wrong-password
 # logins (each a password hash, or a 503 BUSY once every hashing place is taken), as one table row.
@@ -152,7 +185,7 @@ flooded() {
 }
 
 # The scenarios whose latency the large database is compared on run three times on both databases (as do the
-# hot and the spread rush, which are compared with each other).
+# hot and the spread rush, which are compared with each other: hot_and_spread).
 reads() {
     REPEAT=3 scenario "$1" "GET /events/:id" "$connections" "$base/events/$hot_event"
     scenario "$1" "GET /auth/me" "$connections" --script Tests/Benchmarks/authenticated.lua "$base/auth/me"
@@ -162,8 +195,7 @@ reads() {
 small="seeded ($(sql 'SELECT COUNT(*) FROM events') events)"
 scenario "$small" "GET /health (one O(1) read)" "$connections" "$base/health"
 reads "$small"
-REPEAT=3 hot "$hot_event" "$small" "POST /bookings, one hot event, 64 users" "$connections"
-REPEAT=3 spread "$small" "POST /bookings, spread over 50 events, 64 users" "$connections"
+hot_and_spread "$hot_event" "$small" "$connections"
 hot "$hot_event_many" "$small" "POST /bookings, one hot event, 64 users" "$many_connections"
 BENCH_EVENT_FIRST=$hold_event scenario "$small" "POST /holds, then POST /holds/:ref/confirm (2 requests a booking), one hot event, 64 users" \
     "$connections" --script Tests/Benchmarks/hold-confirm.lua "$base/holds"
