@@ -6,7 +6,7 @@ APT_DOC_PACKAGES = python3-flasgger
 APT_TEST_PACKAGES = chromium chromium-driver python3-aiosmtpd openssl
 APT_BENCH_PACKAGES = wrk
 
-.PHONY: run test build release deps test-deps apt-install seed check backup conformance unit-test web-test bench bench-floor bench-metrics faults soak
+.PHONY: run test build release deps test-deps apt-install seed check backup conformance unit-test web-test bench bench-floor bench-spread bench-metrics faults soak
 
 # Installs the system packages when they are missing (Debian/Ubuntu; needs root or sudo).
 deps:
@@ -69,6 +69,11 @@ bench: deps
 # Not part of `make test`: what SQLite alone costs a booking, the writer's statements from C (README, "Benchmarks").
 bench-floor: deps
 	bash Tests/Benchmarks/sqlite-floor.sh
+
+# Not part of `make test`: the hot rush against the rush spread over 50 events, in turns (README, "Benchmarks").
+bench-spread: deps
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_BENCH_PACKAGES)"
+	bash Tests/Benchmarks/spread-vs-hot.sh
 
 # Not part of `make test`: a booking rush with metrics on and off, in turns (README, "Metrics").
 bench-metrics: deps
