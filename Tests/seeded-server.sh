@@ -50,3 +50,19 @@ with db:
                    (f"bench{n}@example.com",))
 EOF_PY
 }
+
+# bench_tokens N: users bench1..benchN (add_bench_users), logged in; prints their access tokens, comma-separated,
+# as booking.lua takes them (BENCH_TOKENS).
+bench_tokens() {
+    local tokens="" n
+    add_bench_users "$1"
+    for n in $(seq "$1"); do tokens="$tokens${tokens:+,}$(login "bench$n@example.com" Password123!)"; done
+    echo "$tokens"
+}
+
+# bench_event ORGANIZER_TOKEN: a published event with room for any rush (1,000,000 seats, the most an event has);
+# prints its id.
+bench_event() {
+    curl -sf -X POST "$base/events" -H "Authorization: Bearer $1" -H 'Content-Type: application/json' \
+        -d '{"title": "Benchmark", "totalSeats": 1000000, "status": "PUBLISHED", "eventDate": "2099-01-01T00:00:00Z"}' | json '["id"]'
+}

@@ -17,12 +17,8 @@ rush() {
     (
         export METRICS_ENABLED=$1
         start_seeded_server "$binary" /dev/null
-        add_bench_users 64
-        tokens=""
-        for n in $(seq 64); do tokens="$tokens${tokens:+,}$(login "bench$n@example.com" Password123!)"; done
-        organizer=$(login organizer@example.com Organizer123!)
-        event=$(curl -sf -X POST "$base/events" -H "Authorization: Bearer $organizer" -H 'Content-Type: application/json' \
-            -d '{"title": "Metrics", "totalSeats": 1000000, "status": "PUBLISHED", "eventDate": "2099-01-01T00:00:00Z"}' | json '["id"]')
+        tokens=$(bench_tokens 64)
+        event=$(bench_event "$(login organizer@example.com Organizer123!)")
         BENCH_TOKENS=$tokens BENCH_EVENT_FIRST=$event BENCH_EVENT_COUNT=1 \
             wrk --threads 2 --connections 64 --duration "$duration" --script Tests/Benchmarks/booking.lua "$base/bookings" \
             | awk '/^Requests\/sec:/ {printf "%.0f\n", $2}'

@@ -29,19 +29,14 @@ build_release
 start_seeded_server "$binary" "$work/server.log"
 
 # 64 bookers.
-add_bench_users 64
-tokens=""
-for n in $(seq 64); do tokens="$tokens${tokens:+,}$(login "bench$n@example.com" Password123!)"; done
-export BENCH_TOKENS=$tokens
+BENCH_TOKENS=$(bench_tokens 64)
+export BENCH_TOKENS
 BENCH_USER_IDS=$(sql "SELECT group_concat(id) FROM (SELECT id FROM users WHERE email LIKE 'bench%@example.com' ORDER BY CAST(substr(email, 6) AS INTEGER))")
 export BENCH_USER_IDS
 organizer=$(login organizer@example.com Organizer123!)
 # Events with room for every request (an event has at most 1,000,000 seats, and three 10-second rushes can
 # take 400,000): a hot event for each phase of rushes, and 50 for the spread run, in a row of ids.
-new_event() {
-    curl -sf -X POST "$base/events" -H "Authorization: Bearer $organizer" -H 'Content-Type: application/json' \
-        -d '{"title": "Benchmark", "totalSeats": 1000000, "status": "PUBLISHED", "eventDate": "2099-01-01T00:00:00Z"}' | json '["id"]'
-}
+new_event() { bench_event "$organizer"; }
 hot_event=$(new_event)
 hot_event_many=$(new_event)
 hot_event_flood=$(new_event)

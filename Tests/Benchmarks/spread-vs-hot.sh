@@ -17,18 +17,12 @@ source Tests/seeded-server.sh
 build_release
 start_seeded_server "$binary" "$work/spread-server.log"
 trap 'kill "$server" 2>/dev/null || true' EXIT
-add_bench_users 64
-tokens=""
-for n in $(seq 64); do tokens="$tokens${tokens:+,}$(login "bench$n@example.com" Password123!)"; done
-export BENCH_TOKENS=$tokens
+BENCH_TOKENS=$(bench_tokens 64)
+export BENCH_TOKENS
 organizer=$(login organizer@example.com Organizer123!)
-new_event() {
-    curl -sf -X POST "$base/events" -H "Authorization: Bearer $organizer" -H 'Content-Type: application/json' \
-        -d '{"title": "Benchmark", "totalSeats": 1000000, "status": "PUBLISHED", "eventDate": "2099-01-01T00:00:00Z"}' | json '["id"]'
-}
-hot_event=$(new_event)
-spread_first=$(new_event)
-for _ in $(seq 49); do new_event > /dev/null; done
+hot_event=$(bench_event "$organizer")
+spread_first=$(bench_event "$organizer")
+for _ in $(seq 49); do bench_event "$organizer" > /dev/null; done
 
 # The writer's counters: bookings committed and seconds spent committing batches, so far.
 writer() {
