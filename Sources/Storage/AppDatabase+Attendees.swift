@@ -41,7 +41,7 @@ extension AppDatabase {
         }
     }
 
-    private static let attendeeSQL = """
+    static let attendeeSQL = """
         SELECT booking.*, users.firstname AS booker_firstname, users.lastname AS booker_lastname, users.email AS booker_email
         FROM event_bookings AS booking JOIN users ON users.id = booking.user_id
         WHERE booking.event_id = ? AND booking.status = 'CONFIRMED'

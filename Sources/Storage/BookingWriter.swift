@@ -23,8 +23,8 @@ import Synchronization
 /// again, each command in its own SAVEPOINT. Either way the batch commits exactly what its successful
 /// commands wrote.
 ///
-/// Each batch also copies the bookings and ledger entries of the batches before into the by-event tables,
-/// once enough of them wait (`AppDatabase.settleByEventTables`).
+/// After its commands, a batch also copies the bookings and ledger entries not yet in the by-event tables
+/// into them, once enough wait (`AppDatabase.settleByEventTables`).
 ///
 /// Nothing waits for a batch to fill: while one batch commits, the next one queues, so a lone request is
 /// served at once and a rush shares fsyncs. Commands are plain functions of the database: no caller's

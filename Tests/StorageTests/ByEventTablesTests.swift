@@ -212,12 +212,12 @@ import Testing
     /// An event's rows in id order come from merging the two halves, never from sorting all of them.
     @Test func anEventsRowsInOrderAreAMergeWithoutASort() async throws {
         try await TestDatabase.with { test in
-            for sql in [
-                "SELECT * FROM event_bookings WHERE event_id = 1 AND status = 'CONFIRMED' ORDER BY id LIMIT 10 OFFSET 10",
-                "SELECT * FROM event_seat_ledger WHERE event_id = 1 AND id > 5 ORDER BY id LIMIT 10",
+            for (sql, arguments) in [
+                ("\(AppDatabase.attendeeSQL) ORDER BY booking.id LIMIT ? OFFSET ?", [1, 10, 10] as StatementArguments),
+                ("SELECT * FROM event_seat_ledger WHERE event_id = 1 AND id > 5 ORDER BY id LIMIT 10", []),
             ] {
                 let plan = try await test.database.pool.read { db in
-                    try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN \(sql)").map { $0["detail"] as String }
+                    try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN \(sql)", arguments: arguments).map { $0["detail"] as String }
                 }
                 #expect(plan.contains("MERGE (UNION ALL)"), "\(plan)")
                 #expect(plan.contains { $0.contains("PRIMARY KEY (event_id=?") }, "\(plan)")
