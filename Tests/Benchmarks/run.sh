@@ -3,8 +3,9 @@
 # on loopback. Not a test: nothing here passes or fails on speed. It does fail when the seats booked in
 # the database disagree with the 201s wrk counted, or when `check` finds the database broken.
 #
-# Every scenario runs right after a run of GET /health/live (the HTTP stack alone, no database) of the same
-# length, and is reported as a ratio of it: absolute figures on a shared machine drift from run to run.
+# Every scenario runs between two runs of GET /health/live (the HTTP stack alone, no database) of the same length,
+# and is reported as a ratio of their mean: absolute figures on a shared machine drift from run to run, and within
+# minutes too.
 # Bookings come from 64 different users. Then the same on a database of BENCH_LARGE_EVENTS events and
 # BENCH_LARGE_BOOKINGS bookings (100,000 and 1,000,000; BENCH_LARGE_EVENTS=0 skips it).
 #   BENCH_DURATION (default 10s), BENCH_CONNECTIONS (64), BENCH_MANY_CONNECTIONS (256), DATABASE_SYNCHRONOUS (FULL).
@@ -47,6 +48,8 @@ for _ in $(seq 49); do new_event > /dev/null; done
 hold_event=$(new_event)
 
 results="$work/results.md"
+# Lines that follow the table.
+: > "$work/notes.md"
 {
     echo "$(date -u +%Y-%m-%d), $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p' | head -1)), $(free -g | awk '/^Mem:/ {print $2}') GiB," \
         "$(swift --version 2>&1 | head -1 | sed 's/ (.*//'), release build, synchronous=${DATABASE_SYNCHRONOUS:-FULL}," \
@@ -59,10 +62,13 @@ results="$work/results.md"
 confirmed=0
 # Requests not answered 2xx over every run: a refused booking means an event ran out of seats or a fault.
 refused=0
+# The rate of the /health/live run that came right before the next run, at live_connections; empty after any other run.
+live_before="" live_connections=""
 # wrk_run CONNECTIONS WRK-ARGS...: one wrk run; sets rps, p50, p99, non2xx, ok and max_rss (MB, sampled every 0.2 s).
 wrk_run() {
     local conns=$1 output="$work/wrk.txt" sampler
     shift
+    live_before=""
     : > "$work/rss.txt"
     (while kill -0 "$server" 2>/dev/null; do ps -o rss= -p "$server" >> "$work/rss.txt"; sleep 0.2; done) &
     sampler=$!
@@ -78,51 +84,70 @@ wrk_run() {
     non2xx=${non2xx:-0}
     refused=$((refused + non2xx))
     ok=$((total - non2xx))
-    max_rss=$(sort -n "$work/rss.txt" | tail -1 | awk '{printf "%.0f MB", $1 / 1024}')
+    max_rss=$(sort -n "$work/rss.txt" | tail -1 | awk '{printf "%.0f", $1 / 1024}')
     cat "$output"
 }
 
-# scenario_run ROWS DATABASE NAME CONNECTIONS RUN WRK-ARGS...: /health/live, then the scenario once; appends its
-# table row to the file ROWS, after its p99 and a tab. Sets ok (its 2xx).
-scenario_run() {
-    local rows=$1 database=$2 name=$3 conns=$4 run=$5 live ratio
-    shift 5
-    echo "== $database: GET /health/live, $conns connections"
-    wrk_run "$conns" "$base/health/live"
-    live=$rps
-    echo "== $database: $name, $conns connections, run $run"
-    wrk_run "$conns" "$@"
-    ratio=$(python3 -c "print(f'{$rps / $live:.0%}')")
-    echo "$p99"$'\t'"| $database | $name | $conns | $rps | $live | $ratio | $p50 | $p99 | $non2xx | $max_rss |" >> "$rows"
+# live_run DATABASE CONNECTIONS: a run of GET /health/live (the HTTP stack alone); sets live_before.
+live_run() {
+    echo "== $1: GET /health/live, $2 connections"
+    wrk_run "$2" "$base/health/live"
+    live_before=$rps live_connections=$2
 }
 
-# median_row ROWS: the row of ROWS with the median p99 (wrk writes 850.00us, 14.23ms, 1.20s), into the results.
-median_row() {
+# scenario_run ROWS DATABASE NAME CONNECTIONS RUN WRK-ARGS...: the scenario once, between two runs of /health/live
+# (the one before is the last run's one after, when that came right before): its /health/live rate is the mean of
+# the two, so that the machine's drift over the minutes of a run falls on both sides of the ratio alike. Appends a
+# line of tab-separated figures to ROWS (see summary_row). Sets ok (its 2xx).
+scenario_run() {
+    local rows=$1 database=$2 name=$3 conns=$4 run=$5 before
+    shift 5
+    if [ -z "$live_before" ] || [ "$live_connections" != "$conns" ]; then live_run "$database" "$conns"; fi
+    before=$live_before
+    echo "== $database: $name, $conns connections, run $run"
+    wrk_run "$conns" "$@"
+    local line="$p99"$'\t'"$rps"$'\t'"$p50"$'\t'"$non2xx"$'\t'"$max_rss" scenario_ok=$ok
+    live_run "$database" "$conns"
+    echo "$line"$'\t'"$(((before + live_before) / 2))" >> "$rows"
+    ok=$scenario_ok
+}
+
+# summary_row ROWS DATABASE NAME CONNECTIONS [HOW]: the runs in ROWS (run HOW, when given) as one row of the results. Requests/s and
+# /health/live's are the means over the runs, and the ratio theirs; p50 and p99 are those of the run with the
+# median p99 (wrk writes 850.00us, 14.23ms, 1.20s): one run's p99 of a few milliseconds moves by a third from run
+# to run on this machine. Non-2xx is the sum, RSS the highest.
+summary_row() {
     python3 -c '
 import sys
+rows_file, database, name, conns, how = (sys.argv[1:] + [""])[:5]
 unit = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 def ms(text):
     number = text.rstrip("mus")
     return float(number) * unit[text[len(number):]]
-rows = sorted((line.split("\t", 1) for line in open(sys.argv[1]).read().splitlines()), key=lambda row: ms(row[0]))
-print(rows[len(rows) // 2][1].strip())' "$1" >> "$results"
+runs = [line.split("\t") for line in open(rows_file).read().splitlines()]
+rate = sum(int(run[1]) for run in runs) / len(runs)
+live = sum(int(run[5]) for run in runs) / len(runs)
+median = sorted(runs, key=lambda run: ms(run[0]))[len(runs) // 2]
+if len(runs) > 1:
+    how = " " + how if how else ""
+    name += f" ({len(runs)} runs{how}: mean rates, median p99)"
+print(f"| {database} | {name} | {conns} | {rate:.0f} | {live:.0f} | {rate / live:.0%} | {median[2]} | {median[0]} |"
+      f" {sum(int(run[3]) for run in runs)} | {max(int(run[4]) for run in runs)} MB |")' "$@" >> "$results"
 }
 
-# scenario DATABASE NAME CONNECTIONS WRK-ARGS...: /health/live, then the scenario, as one table row. Sets ok (the
-# 2xx of every run) and runs. With REPEAT=N set, the pair runs N times and the row is the run with the median
-# p99: for the scenarios compared with each other (on the seeded and the large database), where one run's p99 of
-# a few milliseconds moves by a third from run to run on this machine.
+# scenario DATABASE NAME CONNECTIONS WRK-ARGS...: the scenario as one row (scenario_run). Sets ok (the 2xx of every
+# run) and runs. With REPEAT=N set, it runs N times: for the scenarios compared with each other (on the seeded and
+# the large database).
 scenario() {
     local database=$1 name=$2 conns=$3 repeat=${REPEAT:-1} ok_runs=0 run rows="$work/rows.txt"
     shift 3
-    if [ "$repeat" -gt 1 ]; then name="$name (median p99 of $repeat runs)"; fi
     : > "$rows"
     for run in $(seq "$repeat"); do
         scenario_run "$rows" "$database" "$name" "$conns" "$run" "$@"
         ok_runs=$((ok_runs + ok))
     done
     ok=$ok_runs runs=$repeat
-    median_row "$rows"
+    summary_row "$rows" "$database" "$name" "$conns"
 }
 
 booking_runs=0
@@ -134,12 +159,12 @@ hot() {
     confirmed=$((confirmed + ok)) booking_runs=$((booking_runs + runs))
 }
 # hot_and_spread EVENT DATABASE CONNECTIONS: the rush on one event and the rush spread over 50, in turns (who goes
-# first alternates), three times each, as two rows of the median p99: they are compared with each other, and the
-# machine's speed drifts over minutes, which would fall on one of them alone if each ran three times in a row.
+# first alternates), three times each, as two rows: they are compared with each other, and the machine's speed
+# drifts over minutes, which would fall on one of them alone if each ran three times in a row. Then the spread
+# rush's rate against the hot one's, in each turn (the two runs next to each other).
 hot_and_spread() {
     local event=$1 database=$2 conns=$3 run kind
-    local hot_name="POST /bookings, one hot event, 64 users (median p99 of 3 runs, in turns with the spread rush)"
-    local spread_name="POST /bookings, spread over 50 events, 64 users (median p99 of 3 runs, in turns with the hot rush)"
+    local hot_name="POST /bookings, one hot event, 64 users" spread_name="POST /bookings, spread over 50 events, 64 users"
     : > "$work/hot-rows.txt"
     : > "$work/spread-rows.txt"
     for run in 1 2 3; do
@@ -154,29 +179,36 @@ hot_and_spread() {
             confirmed=$((confirmed + ok)) booking_runs=$((booking_runs + 1))
         done
     done
-    median_row "$work/hot-rows.txt"
-    median_row "$work/spread-rows.txt"
+    summary_row "$work/hot-rows.txt" "$database" "$hot_name" "$conns" "in turns with the spread rush"
+    summary_row "$work/spread-rows.txt" "$database" "$spread_name" "$conns" "in turns with the hot rush"
+    python3 -c '
+import sys
+rates = [[int(line.split("\t")[1]) for line in open(name).read().splitlines()] for name in sys.argv[1:]]
+turns = [spread / hot for hot, spread in zip(*rates)]
+print(f"Spread over 50 events against one hot event, bookings/s in each turn: "
+      + ", ".join(f"{spread:,} against {hot:,} ({turn:.2f}x)" for hot, spread, turn in zip(*rates, turns))
+      + f"; {sum(turns) / len(turns):.2f}x on average.")' "$work/hot-rows.txt" "$work/spread-rows.txt" >> "$work/notes.md"
 }
-# flooded DATABASE NAME: /health/live, then the hot-event rush while 64 more connections send wrong-password
-# logins (each a password hash, or a 503 BUSY once every hashing place is taken), as one table row.
+# flooded DATABASE NAME: the hot-event rush while 64 more connections send wrong-password logins (each a password
+# hash, or a 503 BUSY once every hashing place is taken), between two runs of /health/live, as one table row.
 flooded() {
-    local database=$1 name=$2 output="$work/flood.txt"
-    echo "== $database: GET /health/live, $connections connections"
-    wrk_run "$connections" "$base/health/live"
-    local live=$rps
+    local database=$1 name=$2 output="$work/flood.txt" rows="$work/rows.txt"
+    live_run "$database" "$connections"
+    local before=$live_before
     wrk --threads 1 --connections 64 --duration "$((${duration%s} + 2))s" --script Tests/Benchmarks/login.lua "$base/auth/login" > "$output" &
     local flooder=$!
     sleep 1
     echo "== $database: $name, $connections connections"
     BENCH_EVENT_FIRST=$hot_event_flood BENCH_EVENT_COUNT=1 wrk_run "$connections" --script Tests/Benchmarks/booking.lua "$base/bookings"
     confirmed=$((confirmed + ok)) booking_runs=$((booking_runs + 1))
+    local line="$p99"$'\t'"$rps"$'\t'"$p50"$'\t'"$non2xx"$'\t'"$max_rss"
     wait "$flooder" || true
     local logins
     logins=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$output")
     echo "== the flood: $logins logins/s, $(awk '/Non-2xx/ {print $NF}' "$output") refused"
-    local ratio
-    ratio=$(python3 -c "print(f'{$rps / $live:.0%}')")
-    echo "| $database | $name ($logins wrong logins/s) | $connections | $rps | $live | $ratio | $p50 | $p99 | $non2xx | $max_rss |" >> "$results"
+    live_run "$database" "$connections"
+    echo "$line"$'\t'"$(((before + live_before) / 2))" > "$rows"
+    summary_row "$rows" "$database" "$name ($logins wrong logins/s)" "$connections"
 }
 
 # The scenarios whose latency the large database is compared on run three times on both databases (as do the
@@ -206,6 +238,7 @@ if [ "$large_events" -gt 0 ]; then
     sync
     "$binary" serve --env-file "$data/no.env" >> "$work/server.log" 2>&1 &
     server=$!
+    live_before=""
     for _ in $(seq 100); do curl -sf "$base/health/ready" > /dev/null && break; sleep 0.2; done
     large="$(sql 'SELECT COUNT(*) FROM events') events, $(sql 'SELECT COUNT(*) FROM bookings') bookings"
     reads "$large"
@@ -214,6 +247,7 @@ if [ "$large_events" -gt 0 ]; then
 fi
 
 kill "$server"; wait "$server" 2>/dev/null || true
+{ echo; cat "$work/notes.md"; } >> "$results"
 echo
 cat "$results"
 echo
