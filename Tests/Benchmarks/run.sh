@@ -6,8 +6,9 @@
 # Every scenario runs between two runs of GET /health/live (the HTTP stack alone, no database) of the same length,
 # and is reported as a ratio of their mean: absolute figures on a shared machine drift from run to run, and within
 # minutes too.
-# Bookings come from 64 different users. Then the same on a database of BENCH_LARGE_EVENTS events and
-# BENCH_LARGE_BOOKINGS bookings (100,000 and 1,000,000; BENCH_LARGE_EVENTS=0 skips it).
+# Bookings come from 64 different users. Then the reads and the hot rush on the same database prefilled with
+# BENCH_LARGE_EVENTS events and BENCH_LARGE_BOOKINGS bookings more (100,000 and 1,000,000; BENCH_LARGE_EVENTS=0
+# skips it and runs the reads on the seeded database), in turns with a freshly seeded server beside it.
 #   BENCH_DURATION (default 10s), BENCH_CONNECTIONS (64), BENCH_MANY_CONNECTIONS (256), DATABASE_SYNCHRONOUS (FULL).
 # The figures go to stdout and to .build/bench/results.md; README's "Benchmarks" section keeps a run.
 set -euo pipefail
@@ -62,8 +63,9 @@ results="$work/results.md"
 confirmed=0
 # Requests not answered 2xx over every run: a refused booking means an event ran out of seats or a fault.
 refused=0
-# The rate of the /health/live run that came right before the next run, at live_connections; empty after any other run.
-live_before="" live_connections=""
+# The rate of the /health/live run that came right before the next run, at live_connections on the server at
+# live_base; empty after any other run.
+live_before="" live_connections="" live_base=""
 # wrk_run CONNECTIONS WRK-ARGS...: one wrk run; sets rps, p50, p99, non2xx, ok and max_rss (MB, sampled every 0.2 s).
 wrk_run() {
     local conns=$1 output="$work/wrk.txt" sampler
@@ -92,7 +94,7 @@ wrk_run() {
 live_run() {
     echo "== $1: GET /health/live, $2 connections"
     wrk_run "$2" "$base/health/live"
-    live_before=$rps live_connections=$2
+    live_before=$rps live_connections=$2 live_base=$base
 }
 
 # scenario_run ROWS DATABASE NAME CONNECTIONS RUN WRK-ARGS...: the scenario once, between two runs of /health/live
@@ -102,7 +104,9 @@ live_run() {
 scenario_run() {
     local rows=$1 database=$2 name=$3 conns=$4 run=$5 before
     shift 5
-    if [ -z "$live_before" ] || [ "$live_connections" != "$conns" ]; then live_run "$database" "$conns"; fi
+    if [ -z "$live_before" ] || [ "$live_connections" != "$conns" ] || [ "$live_base" != "$base" ]; then
+        live_run "$database" "$conns"
+    fi
     before=$live_before
     echo "== $database: $name, $conns connections, run $run"
     wrk_run "$conns" "$@"
@@ -211,8 +215,8 @@ flooded() {
     summary_row "$rows" "$database" "$name ($logins wrong logins/s)" "$connections"
 }
 
-# The scenarios whose latency the large database is compared on run three times on both databases (as do the
-# hot and the spread rush, which are compared with each other: hot_and_spread).
+# The scenarios whose latency the large database is compared on, three times each but /auth/me (as are the hot
+# and the spread rush, which are compared with each other: hot_and_spread).
 reads() {
     REPEAT=3 scenario "$1" "GET /events/:id" "$connections" "$base/events/$hot_event"
     scenario "$1" "GET /auth/me" "$connections" --script Tests/Benchmarks/authenticated.lua "$base/auth/me"
@@ -221,7 +225,8 @@ reads() {
 
 small="seeded ($(sql 'SELECT COUNT(*) FROM events') events)"
 scenario "$small" "GET /health (one O(1) read)" "$connections" "$base/health"
-reads "$small"
+# With the large database, the reads run on it and on an empty one side by side (below).
+if [ "$large_events" -eq 0 ]; then reads "$small"; fi
 hot_and_spread "$hot_event" "$small" "$connections"
 hot "$hot_event_many" "$small" "POST /bookings, one hot event, 64 users" "$many_connections"
 BENCH_EVENT_FIRST=$hold_event scenario "$small" "POST /holds, then POST /holds/:ref/confirm (2 requests a booking), one hot event, 64 users" \
@@ -229,6 +234,49 @@ BENCH_EVENT_FIRST=$hold_event scenario "$small" "POST /holds, then POST /holds/:
 echo "== holds then confirms: $(sql "SELECT COUNT(*) FROM bookings WHERE event_id = $hold_event") bookings from $(sql "SELECT COUNT(*) FROM holds WHERE event_id = $hold_event") holds"
 flooded "$small" "POST /bookings, one hot event, 64 users + 64 connections of wrong-password logins"
 scenario "$small, after $(sql "SELECT COUNT(*) FROM bookings") bookings" "GET /health (one O(1) read)" "$connections" "$base/health"
+
+# The large database next to an empty one: this server's database, prefilled, and a freshly seeded server beside
+# it, each with its own bench users and hot event. Their scenarios run in turns (who goes first alternates), so
+# that the machine's drift over the minutes falls on both alike.
+declare -A server_base server_pid server_database server_data server_tokens server_event server_label
+# keep_server NAME LABEL EVENT: remembers the current server (its $base, $server, database, tokens) as NAME.
+keep_server() {
+    server_base[$1]=$base server_pid[$1]=$server server_database[$1]=$DATABASE_PATH server_data[$1]=$data
+    server_tokens[$1]=$BENCH_TOKENS server_event[$1]=$3 server_label[$1]=$2
+}
+# use_server NAME: makes NAME the current server.
+use_server() {
+    base=${server_base[$1]} server=${server_pid[$1]} DATABASE_PATH=${server_database[$1]} data=${server_data[$1]}
+    BENCH_TOKENS=${server_tokens[$1]}
+}
+# in_turns KIND NAME REPEAT: the scenario KIND (page, me, list or hot) on the empty and the large server in turns,
+# REPEAT times on each, as a row for each.
+in_turns() {
+    local kind=$1 name=$2 repeat=$3 run who
+    : > "$work/rows-empty.txt"
+    : > "$work/rows-large.txt"
+    for run in $(seq "$repeat"); do
+        for who in $([ $((run % 2)) = 1 ] && echo empty large || echo large empty); do
+            use_server "$who"
+            case $kind in
+                page) scenario_run "$work/rows-$who.txt" "${server_label[$who]}" "$name" "$connections" "$run" "$base/events/${server_event[$who]}" ;;
+                me) scenario_run "$work/rows-$who.txt" "${server_label[$who]}" "$name" "$connections" "$run" \
+                    --script Tests/Benchmarks/authenticated.lua "$base/auth/me" ;;
+                list) scenario_run "$work/rows-$who.txt" "${server_label[$who]}" "$name" "$connections" "$run" "$base/events?page=1&limit=10" ;;
+                hot)
+                    BENCH_EVENT_FIRST=${server_event[$who]} BENCH_EVENT_COUNT=1 scenario_run "$work/rows-$who.txt" "${server_label[$who]}" \
+                        "$name" "$connections" "$run" --script Tests/Benchmarks/booking.lua "$base/bookings"
+                    if [ "$who" = large ]; then
+                        confirmed=$((confirmed + ok)) booking_runs=$((booking_runs + 1))
+                    else
+                        empty_confirmed=$((empty_confirmed + ok)) empty_runs=$((empty_runs + 1))
+                    fi ;;
+            esac
+        done
+    done
+    summary_row "$work/rows-empty.txt" "${server_label[empty]}" "$name" "$connections" "in turns with the large database"
+    summary_row "$work/rows-large.txt" "${server_label[large]}" "$name" "$connections" "in turns with the empty one"
+}
 
 if [ "$large_events" -gt 0 ]; then
     kill "$server"; wait "$server" 2>/dev/null || true
@@ -238,12 +286,31 @@ if [ "$large_events" -gt 0 ]; then
     sync
     "$binary" serve --env-file "$data/no.env" >> "$work/server.log" 2>&1 &
     server=$!
-    live_before=""
     for _ in $(seq 100); do curl -sf "$base/health/ready" > /dev/null && break; sleep 0.2; done
-    large="$(sql 'SELECT COUNT(*) FROM events') events, $(sql 'SELECT COUNT(*) FROM bookings') bookings"
-    reads "$large"
-    REPEAT=3 hot "$hot_event_large" "$large" "POST /bookings, one hot event, 64 users" "$connections"
-    scenario "$large" "GET /health (one O(1) read)" "$connections" "$base/health"
+    keep_server large "$(sql 'SELECT COUNT(*) FROM events') events, $(sql 'SELECT COUNT(*) FROM bookings') bookings" "$hot_event_large"
+    # The page the reads open is the large database's hot event before its rush, as on the empty one.
+    start_seeded_server "$binary" "$work/server-empty.log"
+    trap 'kill ${server_pid[large]} ${server_pid[empty]:-} 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "${server_data[large]}" "${server_data[empty]:-}"' EXIT
+    BENCH_TOKENS=$(bench_tokens 64)
+    empty_event=$(bench_event "$(login organizer@example.com Organizer123!)")
+    keep_server empty "empty (seeded, $(sql 'SELECT COUNT(*) FROM events') events, $(sql 'SELECT COUNT(*) FROM bookings') bookings)" "$empty_event"
+    empty_confirmed=0 empty_runs=0
+    in_turns page "GET /events/:id" 3
+    in_turns me "GET /auth/me" 1
+    in_turns list "GET /events?limit=10" 3
+    in_turns hot "POST /bookings, one hot event, 64 users" 3
+    use_server large
+    scenario "${server_label[large]}" "GET /health (one O(1) read)" "$connections" "$base/health"
+    use_server empty
+    empty_booked=$(sql "SELECT COALESCE(SUM(seat_count), 0) FROM bookings WHERE status = 'CONFIRMED' AND event_id = $empty_event")
+    echo "the empty database: bookings answered 2xx: $empty_confirmed; seats booked: $empty_booked"
+    if [ "$empty_booked" -lt "$empty_confirmed" ] || [ "$empty_booked" -gt $((empty_confirmed + empty_runs * connections)) ]; then
+        echo "MISMATCH: the empty database and the answers disagree"
+        exit 1
+    fi
+    kill "$server"; wait "$server" 2>/dev/null || true
+    "$binary" check --env-file "$data/no.env"
+    use_server large
 fi
 
 kill "$server"; wait "$server" 2>/dev/null || true
