@@ -292,7 +292,10 @@ if [ "$large_events" -gt 0 ]; then
     start_seeded_server "$binary" "$work/server-empty.log"
     trap 'kill ${server_pid[large]} ${server_pid[empty]:-} 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "${server_data[large]}" "${server_data[empty]:-}"' EXIT
     BENCH_TOKENS=$(bench_tokens 64)
-    empty_event=$(bench_event "$(login organizer@example.com Organizer123!)")
+    organizer=$(login organizer@example.com Organizer123!)
+    empty_event=$(bench_event "$organizer")
+    # As many events as the seeded database had before its rushes, so that the list's page is as full on both.
+    for _ in $(seq $((hold_event - hot_event))); do bench_event "$organizer" > /dev/null; done
     keep_server empty "empty (seeded, $(sql 'SELECT COUNT(*) FROM events') events, $(sql 'SELECT COUNT(*) FROM bookings') bookings)" "$empty_event"
     empty_confirmed=0 empty_runs=0
     in_turns page "GET /events/:id" 3
