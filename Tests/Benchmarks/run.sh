@@ -116,10 +116,10 @@ scenario_run() {
     ok=$scenario_ok
 }
 
-# summary_row ROWS DATABASE NAME CONNECTIONS [HOW]: the runs in ROWS (run HOW, when given) as one row of the results. Requests/s and
-# /health/live's are the means over the runs, and the ratio theirs; p50 and p99 are those of the run with the
-# median p99 (wrk writes 850.00us, 14.23ms, 1.20s): one run's p99 of a few milliseconds moves by a third from run
-# to run on this machine. Non-2xx is the sum, RSS the highest.
+# summary_row ROWS DATABASE NAME CONNECTIONS [HOW]: the runs in ROWS (run HOW, when given) as one row of the
+# results. Requests/s and /health/live's are the means over the runs, and the ratio theirs; p50 and p99 are those
+# of the run with the median p99 (wrk writes 850.00us, 14.23ms, 1.20s): one run's p99 of a few milliseconds moves
+# by a third from run to run on this machine. Non-2xx is the sum, RSS the highest.
 summary_row() {
     python3 -c '
 import sys
@@ -140,8 +140,7 @@ print(f"| {database} | {name} | {conns} | {rate:.0f} | {live:.0f} | {rate / live
 }
 
 # scenario DATABASE NAME CONNECTIONS WRK-ARGS...: the scenario as one row (scenario_run). Sets ok (the 2xx of every
-# run) and runs. With REPEAT=N set, it runs N times: for the scenarios compared with each other (on the seeded and
-# the large database).
+# run) and runs. With REPEAT=N set, it runs N times: for the scenarios compared with each other.
 scenario() {
     local database=$1 name=$2 conns=$3 repeat=${REPEAT:-1} ok_runs=0 run rows="$work/rows.txt"
     shift 3
