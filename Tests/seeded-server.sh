@@ -13,6 +13,14 @@ build_release() {
     python3 -c 'import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)' "$binary"
 }
 #
+# use_load_settings: what every load script (benchmarks, soak) runs the server with: a deployment's defaults
+# (synchronous=FULL, every confirmation mail through the outbox and rendered), quiet logs, and the per-user and
+# per-address limits out of the way of 64 users on one address (a login flood then measures bounded hashing).
+use_load_settings() {
+    export MAIL_TRANSPORT=log LOG_LEVEL=warning
+    export RATE_LIMIT_AUTH_PER_IP=off RATE_LIMIT_LOGIN_PER_ACCOUNT=off RATE_LIMIT_BOOKINGS_PER_USER=off
+}
+#
 # start_seeded_server BINARY LOG: seeds a database in a new temporary folder ($data) and serves it on a free
 # loopback port ($base, process $server), with the settings the caller exported (MAIL_TRANSPORT, LOG_LEVEL...).
 # On exit the server is stopped and the folder removed.

@@ -7,9 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${ROUNDS:-3}
 duration=${BENCH_DURATION:-10s}
-export MAIL_TRANSPORT=log LOG_LEVEL=warning
-export RATE_LIMIT_AUTH_PER_IP=off RATE_LIMIT_LOGIN_PER_ACCOUNT=off RATE_LIMIT_BOOKINGS_PER_USER=off
 source Tests/seeded-server.sh
+use_load_settings
 build_release
 
 # rush ENABLED: bookings/s of one run on a fresh server with METRICS_ENABLED=ENABLED.

@@ -21,12 +21,8 @@ large_bookings=${BENCH_LARGE_BOOKINGS:-1000000}
 work=.build/bench
 mkdir -p "$work"
 
-# The defaults of a deployment (synchronous=FULL, every confirmation mail through the outbox), quiet logs.
-export MAIL_TRANSPORT=log LOG_LEVEL=warning
-# A rush from 64 users is far past the per-user and per-address limits a deployment keeps: they are set
-# out of the benchmark's way (the login flood then measures bounded hashing, its worst case).
-export RATE_LIMIT_AUTH_PER_IP=off RATE_LIMIT_LOGIN_PER_ACCOUNT=off RATE_LIMIT_BOOKINGS_PER_USER=off
 source Tests/seeded-server.sh
+use_load_settings
 build_release
 start_seeded_server "$binary" "$work/server.log"
 

@@ -11,9 +11,8 @@ duration=${BENCH_DURATION:-6s}
 work=.build/bench
 mkdir -p "$work"
 
-export MAIL_TRANSPORT=log LOG_LEVEL=warning
-export RATE_LIMIT_AUTH_PER_IP=off RATE_LIMIT_LOGIN_PER_ACCOUNT=off RATE_LIMIT_BOOKINGS_PER_USER=off
 source Tests/seeded-server.sh
+use_load_settings
 build_release
 start_seeded_server "$binary" "$work/spread-server.log"
 trap 'kill "$server" 2>/dev/null || true' EXIT

@@ -20,11 +20,8 @@ bookers=${SOAK_BOOKERS:-1000}
 work=.build/soak
 mkdir -p "$work"
 
-# A deployment's defaults (synchronous=FULL, every confirmation mail through the outbox), quiet logs, and
-# the per-user and per-address limits out of the way of 64 users on one address.
-export MAIL_TRANSPORT=log LOG_LEVEL=warning
-export RATE_LIMIT_AUTH_PER_IP=off RATE_LIMIT_LOGIN_PER_ACCOUNT=off RATE_LIMIT_BOOKINGS_PER_USER=off
 source Tests/seeded-server.sh
+use_load_settings
 build_release
 start_seeded_server "$binary" "$work/server.log"
 
