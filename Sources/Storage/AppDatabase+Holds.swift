@@ -9,13 +9,15 @@ extension AppDatabase {
         eventId: Int64, seatCount: Int, userId: Int64, idempotency: IdempotencyRequest? = nil, now: Date = Date()
     ) async throws -> HoldOutcome {
         let stamp = DatabaseTimestamp.string(now)
+        let reference = BookingReference.make(at: now)
         let outcome = try await writer.submit { [self] db -> HoldOutcome in
             if let replay = try Self.replayedHold(for: idempotency, userId: userId, db) { return .replayed(replay) }
             let details = try withVersionGuard(
                 db,
                 read: { db in try bookableEvent(id: eventId, seatCount: seatCount, userId: userId, now: now, stamp: stamp, db) },
                 write: { db, event -> HoldDetails? in
-                    guard let (hold, held) = try Self.insertHold(on: event, userId: userId, seatCount: seatCount, actorId: userId, now: now, stamp: stamp, db)
+                    guard let (hold, held) = try Self.insertHold(
+                        reference: reference, on: event, userId: userId, seatCount: seatCount, actorId: userId, now: now, stamp: stamp, db)
                     else { return nil }
                     if let idempotency {
                         try db.cachedStatement(
@@ -46,6 +48,7 @@ extension AppDatabase {
     /// before the sweep has marked the hold.
     public func confirmHold(reference: String, userId: Int64, now: Date = Date()) async throws -> BookingDetails {
         let stamp = DatabaseTimestamp.string(now)
+        let bookingReference = BookingReference.make(at: now)
         let confirmed = try await writer.submit { [self] db in
             try withVersionGuard(
                 db,
@@ -62,7 +65,7 @@ extension AppDatabase {
                     guard try Self.bumpVersion(of: event.id!, atVersion: event.version, stamp: stamp, db) else { return nil }
                     event.version += 1
                     let booking = try Self.insertBooking(
-                        eventId: event.id!, userId: userId, seatCount: hold.seatCount, now: now, stamp: stamp, db)
+                        reference: bookingReference, eventId: event.id!, userId: userId, seatCount: hold.seatCount, now: now, stamp: stamp, db)
                     try db.cachedStatement(
                         sql: "UPDATE holds SET status = 'CONFIRMED', booking_id = ?, updated_at = ? WHERE id = ? AND status = 'ACTIVE'"
                     ).execute(arguments: [booking.id, stamp, hold.id])
@@ -168,12 +171,11 @@ extension AppDatabase {
     }
 
     /// Takes the seats of a new hold on `event` (as read at its version) and inserts it; nil when the version
-    /// moved. Returns the hold and the event after it.
+    /// moved. Returns the hold and the event after it. `reference` is made as `insertBooking`'s is.
     static func insertHold(
-        on event: Event, userId: Int64, seatCount: Int, actorId: Int64?, now: Date, stamp: String, _ db: Database
+        reference: String, on event: Event, userId: Int64, seatCount: Int, actorId: Int64?, now: Date, stamp: String, _ db: Database
     ) throws -> (Hold, Event)? {
         guard try takeSeats(seatCount, of: event.id!, atVersion: event.version, stamp: stamp, db) else { return nil }
-        let reference = BookingReference.make(at: now)
         // A whole second, so that the expiry the API shows (ISO 8601 to the second) is exactly the one enforced.
         let expiry = (now.timeIntervalSince1970 + TimeInterval(event.holdDurationSeconds)).rounded(.up)
         let expiresAt = DatabaseTimestamp.string(Date(timeIntervalSince1970: expiry))
