@@ -23,4 +23,23 @@ import Testing
             #expect(DatabaseTimestamp.string(date) == String.fromDatabaseValue(date.databaseValue), "\(milliseconds)")
         }
     }
+
+    /// Every text `string` writes from 1583 to 9999 (steps of an odd number of milliseconds, so every field
+    /// varies, and the edges) reads back as exactly the `Date` GRDB reads from it.
+    @Test func readsBackTheDateGRDBReads() throws {
+        for date in UTCDateTimeTests.dates where UTCDateTime.fastYears.contains(UTCDateTime(date).year) {
+            let text = DatabaseTimestamp.string(date)
+            let ours = text.utf8.withContiguousStorageIfAvailable { DatabaseTimestamp.date($0) } ?? nil
+            #expect(ours == Date.fromDatabaseValue(text.databaseValue), "\(text)")
+        }
+    }
+
+    /// Any other text is left to GRDB.
+    @Test(arguments: [
+        "2027-06-01 19:00:00", "2027-06-01T19:00:00.000", "2027-02-29 10:00:00.000", "2027-13-01 10:00:00.000",
+        "2027-06-01 24:00:00.000", "0999-06-01 10:00:00.000", "2027-06-01 19:00:00.00x", "2027-06-01 19:00:00.000Z",
+    ])
+    func readsNoOtherForm(_ text: String) {
+        #expect((text.utf8.withContiguousStorageIfAvailable { DatabaseTimestamp.date($0) } ?? nil) == nil)
+    }
 }

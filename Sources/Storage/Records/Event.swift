@@ -70,8 +70,8 @@ extension Event {
 
     /// Decodes the current row of a statement that selects `columnList`, by index, from SQLite itself. A GRDB
     /// `Row` first maps every column's lowercased name to its index, for each statement run: for the event
-    /// each writer command reads, that map and the lookups in it cost more than the read. Nil when a column
-    /// holds what the schema does not allow.
+    /// each writer command reads, that map and the lookups in it cost more than the read, and so did GRDB's
+    /// reading of its three dates (`DatabaseTimestamp.date`). Nil when a column holds what the schema does not allow.
     init?(sqliteStatement statement: SQLiteStatement) {
         func text(_ index: CInt) -> String? {
             sqlite3_column_type(statement, index) == SQLITE_NULL ? nil : String(sqliteStatement: statement, index: index)
@@ -80,7 +80,14 @@ extension Event {
             sqlite3_column_type(statement, index) == SQLITE_INTEGER ? Int(sqlite3_column_int64(statement, index)) : nil
         }
         func date(_ index: CInt) -> Date? {
-            sqlite3_column_type(statement, index) == SQLITE_NULL ? nil : Date(sqliteStatement: statement, index: index)
+            let type = sqlite3_column_type(statement, index)
+            if type == SQLITE_NULL { return nil }
+            if type == SQLITE_TEXT, let text = sqlite3_column_text(statement, index),
+                let date = DatabaseTimestamp.date(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, index))))
+            {
+                return date
+            }
+            return Date(sqliteStatement: statement, index: index)
         }
         guard let id = integer(0), let title = text(1), let totalSeats = integer(3), let availableSeats = integer(4),
             let status = text(5).flatMap(EventStatus.init(rawValue:)), let organizerId = integer(7), let version = integer(8),
