@@ -112,7 +112,9 @@ extension AppDatabase {
                 db,
                 read: { db in try Self.fetchEvent(id: eventId, db)! },
                 write: { db, current in
-                    try Self.insertHold(reference: BookingReference.make(at: now), on: current, userId: entry.userId, seatCount: entry.seatCount, actorId: nil, now: now, stamp: stamp, db)
+                    try Self.insertHold(
+                        reference: BookingReference.make(at: now), on: current, userId: entry.userId, seatCount: entry.seatCount,
+                        actorId: nil, now: now, stamp: stamp, db)
                 }
             ).result
             try db.cachedStatement(sql: "UPDATE waitlist_entries SET status = 'OFFERED', hold_id = ?, updated_at = ? WHERE id = ?")
