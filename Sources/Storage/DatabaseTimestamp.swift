@@ -33,14 +33,17 @@ enum DatabaseTimestamp {
             return value
         }
         guard let year = number(0, 4), UTCDateTime.fastYears.contains(year), let month = number(5, 2), (1...12).contains(month),
-            let day = number(8, 2), (1...UTCDateTime.daysIn(month: month, of: year)).contains(day),
+            let day = number(8, 2), (1...31).contains(day),
             let hour = number(11, 2), hour < 24, let minute = number(14, 2), minute < 60, let second = number(17, 2), second < 60,
             let millisecond = number(20, 3)
         else { return nil }
+        let days = UTCDateTime.days(year: year, month: month, day: day)
+        // A day the month does not have (February 30) comes back as another date.
+        guard UTCDateTime.civil(fromDays: days) == (year, month, day) else { return nil }
         // Foundation's `Calendar.date(from:)` adds the seconds into the day, fraction included, to the day's start
         // since 2001: the same sums in the same order give the same `Double` to the last bit.
         let secondsInDay = Double(hour * 3600 + minute * 60 + second) + Double(millisecond * 1_000_000) / 1_000_000_000
-        let dayStart = Double(UTCDateTime.days(year: year, month: month, day: day) * 86_400 - 978_307_200)
+        let dayStart = Double(days * 86_400 - 978_307_200)
         return Date(timeIntervalSinceReferenceDate: dayStart + secondsInDay)
     }
 }
