@@ -50,8 +50,13 @@ backup: build
 test: conformance unit-test web-test
 
 # Swift Testing only (there are no XCTest tests), in parallel; the stampede tests run live HTTP servers on loopback.
+# UNIT_TEST_LIMIT bounds build and run (about 10 minutes from cold on 2 cores), so that a test that waits
+# forever fails the run there instead of at CI's 90 minutes.
+UNIT_TEST_LIMIT ?= 30m
 unit-test: test-deps
-	$(SWIFT) test --disable-xctest
+	@timeout --kill-after=30s $(UNIT_TEST_LIMIT) $(SWIFT) test --disable-xctest; status=$$?; \
+	if [ $$status = 124 ]; then echo "swift test did not end within $(UNIT_TEST_LIMIT): a test is waiting for something that never comes"; fi; \
+	exit $$status
 
 # The web pages in headless Chromium (selenium from PyPI); screenshots in .build/web/screenshots.
 web-test: test-deps

@@ -3,17 +3,25 @@ import Foundation
 import GRDB
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import Synchronization
 import Testing
 
 /// The real `event-booking` binary, as an operator runs it: its own folder (database, outbox, log), a free
-/// loopback port, the seed's users, and an HTTP client. The fault, crash and backup tests use it.
+/// loopback port, the seed's users, and an HTTP client. The fault, crash, backup and file-mode tests use it.
 final class LiveServer: Sendable {
+    /// `event-booking`, built beside this test bundle.
+    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("event-booking")
+
     let folder: URL
-    let port: Int
     let databasePath: String
+    private let currentPort: Mutex<Int>
     private let clients = Mutex<[HTTPClient]>([])
     private let serving = Mutex<Process?>(nil)
+
+    /// The loopback port `serve` listens on. It changes only when another socket took it between `freePort()`
+    /// and the server's bind (see `serve()`).
+    var port: Int { currentPort.withLock { $0 } }
 
     /// The client for the current `serve`. Each start gets a new one: after a server went away, a client
     /// backs off before connecting again, for longer with every refused connection of a rush.
@@ -25,13 +33,24 @@ final class LiveServer: Sendable {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
-    /// A new folder with a seeded database at `databasePath` (default: in the folder).
-    static func seeded(databasePath: String? = nil) async throws -> LiveServer {
+    /// A loopback port nothing listens on: the OS picks it, and it is released at once.
+    static func freePort() async throws -> Int {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        defer { channel.close(promise: nil) }
+        return channel.localAddress?.port ?? 0
+    }
+
+    /// A new folder and no database yet: the first command run creates it at `databasePath` (default: in the folder).
+    static func unseeded(databasePath: String? = nil) async throws -> LiveServer {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("live-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let server = LiveServer(
-            folder: folder, port: try await FileModeTests.freePort(),
-            databasePath: databasePath ?? folder.appendingPathComponent("event-booking.sqlite").path)
+        return LiveServer(
+            folder: folder, port: try await freePort(), databasePath: databasePath ?? folder.appendingPathComponent("event-booking.sqlite").path)
+    }
+
+    /// A new folder with a seeded database at `databasePath` (default: in the folder).
+    static func seeded(databasePath: String? = nil) async throws -> LiveServer {
+        let server = try await unseeded(databasePath: databasePath)
         let seed = try server.run(["seed"])
         seed.waitUntilExit()
         guard seed.terminationStatus == 0 else { throw TestFailure("seed failed") }
@@ -40,7 +59,7 @@ final class LiveServer: Sendable {
 
     private init(folder: URL, port: Int, databasePath: String) {
         self.folder = folder
-        self.port = port
+        self.currentPort = Mutex(port)
         self.databasePath = databasePath
     }
 
@@ -52,11 +71,16 @@ final class LiveServer: Sendable {
         ]
     }
 
-    /// Runs `event-booking arguments` on this server's settings (`check`, `backup`, ...).
+    /// Runs `event-booking arguments` on this server's settings (`check`, `backup`, ...); its output is dropped.
     func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Process {
-        try FileModeTests.run(
-            arguments + ["--env-file", folder.appendingPathComponent("none.env").path],
-            environment: environment.merging(extra) { $1 })
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments + ["--env-file", folder.appendingPathComponent("none.env").path]
+        process.environment = environment.merging(extra) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
     }
 
     /// `event-booking check`'s exit status on `databasePath` (default: this server's database).
@@ -68,12 +92,32 @@ final class LiveServer: Sendable {
 
     /// Starts `serve`, its log in `log`, and waits until `/health/live` answers (not ready: a test may
     /// start it on a database it cannot write).
+    ///
+    /// The port is free when `freePort()` returns, but the suites run in parallel and their clients take
+    /// ephemeral ports too: when one took it before the server's bind, `serve` exits with "Address already in
+    /// use", and it is started again on a new port.
     @discardableResult
     func serve() async throws -> Process {
+        var attempts = 1
+        while true {
+            let process = try start()
+            do {
+                try await waitFor("/health/live")
+                return process
+            } catch {
+                guard attempts < 5, !process.isRunning, log.contains("Address already in use") else { throw error }
+                attempts += 1
+                let port = try await Self.freePort()
+                currentPort.withLock { $0 = port }
+            }
+        }
+    }
+
+    private func start() throws -> Process {
         let logFile = folder.appendingPathComponent("server.log")
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        guard FileManager.default.createFile(atPath: logFile.path, contents: nil) else { throw TestFailure("cannot create \(logFile.path)") }
         let process = Process()
-        process.executableURL = FileModeTests.binary
+        process.executableURL = Self.binary
         process.arguments = ["serve", "--env-file", folder.appendingPathComponent("none.env").path]
         process.environment = environment
         let log = try FileHandle(forWritingTo: logFile)
@@ -82,7 +126,6 @@ final class LiveServer: Sendable {
         try process.run()
         serving.withLock { $0 = process }
         clients.withLock { $0.append(Self.makeClient()) }
-        try await waitFor("/health/live")
         return process
     }
 
