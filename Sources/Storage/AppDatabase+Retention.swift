@@ -27,16 +27,18 @@ extension AppDatabase {
         var after: Int64 = 0
         while true {
             let first = after
-            let chunk = try await pool.read { db in
+            // Plain values out of the read (a `Row` is not Sendable, and would make this the blocking `read`).
+            let chunk = try await pool.read { db -> (last: Int64?, rows: Int, passedCutoff: Bool)? in
                 try Row.fetchOne(
                     db,
                     sql: """
                         SELECT MAX(id) AS last, COUNT(*) AS rows, MAX(created_at) >= ? AS passedCutoff
                         FROM (SELECT id, created_at FROM outbox WHERE id > ? ORDER BY id LIMIT ?)
                         """,
-                    arguments: [outboxCutoff, first, Self.purgeChunkSize])
+                    arguments: [outboxCutoff, first, Self.purgeChunkSize]
+                ).map { (last: $0["last"], rows: $0["rows"], passedCutoff: $0["passedCutoff"] ?? false) }
             }
-            guard let chunk, let last = chunk["last"] as Int64? else { break }
+            guard let chunk, let last = chunk.last else { break }
             outbox += try await write { db in
                 try db.execute(
                     sql: """
@@ -46,7 +48,7 @@ extension AppDatabase {
                     arguments: [first, last, outboxCutoff])
                 return db.changesCount
             }
-            if chunk["rows"] < Self.purgeChunkSize || chunk["passedCutoff"] == true { break }
+            if chunk.rows < Self.purgeChunkSize || chunk.passedCutoff { break }
             after = last
         }
         let codeCutoff = now.addingTimeInterval(-max(retention, codeRules.sendWindow, codeRules.lifetime))
