@@ -38,9 +38,22 @@ extension Database {
         try stepOnce(sql, values, onRow: read)
     }
 
-    /// Binds `values` to `sql`'s statement and steps it once; `onRow` reads a row it stops on. The statement is
-    /// reset afterwards, whatever happened, and an SQLite error is thrown as GRDB throws it.
+    /// Every row of `sql`, like `readFirstRowDirectly`: `read` makes a value of each while the statement is on it.
+    func readRowsDirectly<T>(_ sql: String, _ values: DirectValue..., read: (SQLiteStatement) throws -> T) throws -> [T] {
+        var rows: [T] = []
+        _ = try step(sql, values, once: false) { rows.append(try read($0)) }
+        return rows
+    }
+
+    /// Binds `values` to `sql`'s statement and steps it once; `onRow` reads a row it stops on.
     private func stepOnce<T>(_ sql: String, _ values: [DirectValue], onRow: (SQLiteStatement) throws -> T) throws -> T? {
+        try step(sql, values, once: true, onRow: onRow)
+    }
+
+    /// Binds `values` to `sql`'s statement and steps it once, or until it is done; `onRow` reads each row it
+    /// stops on, and the last value it made is returned. The statement is reset afterwards, whatever happened,
+    /// and an SQLite error is thrown as GRDB throws it.
+    private func step<T>(_ sql: String, _ values: [DirectValue], once: Bool, onRow: (SQLiteStatement) throws -> T) throws -> T? {
         let statement = try cachedStatement(sql: sql).sqliteStatement
         sqlite3_reset(statement)
         sqlite3_clear_bindings(statement)
@@ -54,14 +67,18 @@ extension Database {
             case .null: sqlite3_bind_null(statement, index)
             }
         }
-        switch sqlite3_step(statement) {
-        case SQLITE_ROW:
-            return try onRow(statement)
-        case SQLITE_DONE:
-            return nil
-        case let code:
-            // Read before the deferred reset, which keeps the code but may not keep the message.
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqliteConnection)), sql: sql)
+        var last: T?
+        while true {
+            switch sqlite3_step(statement) {
+            case SQLITE_ROW:
+                last = try onRow(statement)
+                if once { return last }
+            case SQLITE_DONE:
+                return last
+            case let code:
+                // Read before the deferred reset, which keeps the code but may not keep the message.
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqliteConnection)), sql: sql)
+            }
         }
     }
 }

@@ -68,6 +68,31 @@ import Testing
         }
     }
 
+    /// The due read decodes by column index (`SQLiteColumns`): what it gives equals GRDB's decoding of the same
+    /// rows, for a checked-in booking of a dated event and for one of an undated event, and a sealed mail.
+    @Test func dueMessagesReadByIndexEqualWhatGRDBReads() async throws {
+        try await TestDatabase.with { test in
+            let (organizer, user, dated) = try await test.organizerUserAndEvent(seats: 5)
+            let undated = try await test.publishedEvent(seats: 5, organizer: organizer, date: nil)
+            let first = try #require(try await test.database.createBooking(eventId: dated.id!, seatCount: 2, userId: user.id!).details)
+            _ = try await test.database.checkIn(reference: first.booking.bookingReference, actorId: organizer.id!)
+            let second = try #require(try await test.database.createBooking(eventId: undated.id!, seatCount: 1, userId: user.id!).details)
+            _ = try await test.database.issueOneTimeCode(email: "code@example.com", codeHash: "h", rules: rules, mail: Self.mail(to: "code@example.com"))
+
+            let due = try await test.database.dueOutboxMessages()
+            let expected = try await test.database.pool.read { db in
+                try [first, second].map { try #require(try AppDatabase.fetchBookingDetails(reference: $0.booking.bookingReference, db)) }
+            }
+            #expect(expected[0].booking.checkedInAt != nil && expected[1].eventDate == nil, "the cases the test is for")
+            #expect(due.map(\.kind) == [.bookingConfirmed, .bookingConfirmed, .oneTimeCode])
+            #expect(due.map(\.attempts) == [0, 0, 0])
+            let booker = OutboxMessage.Booker(email: "u@example.com", firstname: "First")
+            #expect(due[0].content == .booking(expected[0], booker: booker))
+            #expect(due[1].content == .booking(expected[1], booker: booker))
+            #expect(due[2].content == .sealed(Self.mail(to: "code@example.com")))
+        }
+    }
+
     @Test func bookingMailIsAboutTheBookingAsItIsWhenDelivered() async throws {
         try await TestDatabase.with { test in
             let (organizer, user, event) = try await test.organizerUserAndEvent(seats: 5)

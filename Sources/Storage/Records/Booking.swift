@@ -44,6 +44,27 @@ extension Booking {
     }
 }
 
+extension Booking {
+    /// The columns `init(_:from:)` reads, in its order, each prefixed with `table.`.
+    static func columnList(of table: String) -> String {
+        ["id", "booking_reference", "event_id", "user_id", "seat_count", "status", "created_at", "updated_at", "checked_in_at"]
+            .map { "\(table).\($0)" }.joined(separator: ", ")
+    }
+
+    /// Decodes the current row of a statement that selects `columnList(of:)` from `first` on, by index
+    /// (`SQLiteColumns`). Nil when a column holds what the schema does not allow.
+    init?(_ columns: SQLiteColumns, from first: CInt) {
+        guard let id = columns.int64(first), let reference = columns.text(first + 1), let eventId = columns.int64(first + 2),
+            let userId = columns.int64(first + 3), let seatCount = columns.integer(first + 4),
+            let status = columns.text(first + 5).flatMap(BookingStatus.init(rawValue:)), let createdAt = columns.date(first + 6),
+            let updatedAt = columns.date(first + 7), let checkedInAt = columns.optionalDate(first + 8)
+        else { return nil }
+        self.init(
+            id: id, bookingReference: reference, eventId: eventId, userId: userId, seatCount: seatCount, status: status,
+            createdAt: createdAt, updatedAt: updatedAt, checkedInAt: checkedInAt)
+    }
+}
+
 /// A booking with the summary of its event that every answer shows.
 public struct BookingDetails: Sendable, Equatable {
     public var booking: Booking
@@ -67,6 +88,23 @@ public struct BookingDetails: Sendable, Equatable {
         self.eventDate = row["event_date"]
         self.eventStatus = row["event_status"]
         self.eventOrganizerId = row["event_organizer_id"]
+    }
+
+    /// The columns `init(_:from:)` reads, in its order.
+    static let columnList = "\(Booking.columnList(of: "bookings")), events.title, events.event_date, events.status, events.organizer_id"
+
+    /// Decodes the current row of a statement that selects `columnList` (bookings joined with their events) from
+    /// `first` on, by index (`SQLiteColumns`). Nil when a column holds what the schema does not allow.
+    init?(_ columns: SQLiteColumns, from first: CInt) {
+        guard let booking = Booking(columns, from: first), let eventTitle = columns.text(first + 9),
+            let eventDate = columns.optionalDate(first + 10), let eventStatus = columns.text(first + 11).flatMap(EventStatus.init(rawValue:)),
+            let eventOrganizerId = columns.int64(first + 12)
+        else { return nil }
+        self.booking = booking
+        self.eventTitle = eventTitle
+        self.eventDate = eventDate
+        self.eventStatus = eventStatus
+        self.eventOrganizerId = eventOrganizerId
     }
 
     static let selectSQL = """

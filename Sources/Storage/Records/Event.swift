@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import GRDBSQLite
 
 /// The life of an event. `CANCELLED` and `COMPLETED` are final.
 public enum EventStatus: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
@@ -63,42 +62,25 @@ extension Event {
 }
 
 extension Event {
-    /// The columns `init(sqliteStatement:)` reads, in its order.
+    /// The columns `init(_:from:)` reads, in its order.
     static let columnList =
         "id, title, description, total_seats, available_seats, status, event_date, organizer_id, version, created_at, updated_at, "
         + "hold_duration_seconds, max_seats_per_user"
 
-    /// Decodes the current row of a statement that selects `columnList`, by index, from SQLite itself. A GRDB
-    /// `Row` first maps every column's lowercased name to its index, for each statement run: for the event
-    /// each writer command reads, that map and the lookups in it cost more than the read, and so did GRDB's
-    /// reading of its three dates (`DatabaseTimestamp.date`). Nil when a column holds what the schema does not allow.
-    init?(sqliteStatement statement: SQLiteStatement) {
-        func text(_ index: CInt) -> String? {
-            sqlite3_column_type(statement, index) == SQLITE_NULL ? nil : String(sqliteStatement: statement, index: index)
-        }
-        func integer(_ index: CInt) -> Int? {
-            sqlite3_column_type(statement, index) == SQLITE_INTEGER ? Int(sqlite3_column_int64(statement, index)) : nil
-        }
-        func date(_ index: CInt) -> Date? {
-            let type = sqlite3_column_type(statement, index)
-            if type == SQLITE_NULL { return nil }
-            if type == SQLITE_TEXT, let text = sqlite3_column_text(statement, index),
-                let date = DatabaseTimestamp.date(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, index))))
-            {
-                return date
-            }
-            return Date(sqliteStatement: statement, index: index)
-        }
-        guard let id = integer(0), let title = text(1), let totalSeats = integer(3), let availableSeats = integer(4),
-            let status = text(5).flatMap(EventStatus.init(rawValue:)), let organizerId = integer(7), let version = integer(8),
-            let createdAt = date(9), let updatedAt = date(10), let holdDurationSeconds = integer(11)
+    /// Decodes the current row of a statement that selects `columnList` (from `first` on), by index
+    /// (`SQLiteColumns`): for the event each writer command reads, GRDB's `Row` and its reading of the three
+    /// dates cost more than the read. Nil when a column holds what the schema does not allow.
+    init?(_ columns: SQLiteColumns, from first: CInt = 0) {
+        guard let id = columns.int64(first), let title = columns.text(first + 1), let totalSeats = columns.integer(first + 3),
+            let availableSeats = columns.integer(first + 4), let status = columns.text(first + 5).flatMap(EventStatus.init(rawValue:)),
+            let eventDate = columns.optionalDate(first + 6), let organizerId = columns.int64(first + 7),
+            let version = columns.integer(first + 8), let createdAt = columns.date(first + 9), let updatedAt = columns.date(first + 10),
+            let holdDurationSeconds = columns.integer(first + 11)
         else { return nil }
-        let eventDate = date(6)
-        if eventDate == nil, sqlite3_column_type(statement, 6) != SQLITE_NULL { return nil }
         self.init(
-            id: Int64(id), title: title, description: text(2), totalSeats: totalSeats, availableSeats: availableSeats, status: status,
-            eventDate: eventDate, organizerId: Int64(organizerId), version: version, createdAt: createdAt, updatedAt: updatedAt,
-            holdDurationSeconds: holdDurationSeconds, maxSeatsPerUser: integer(12))
+            id: id, title: title, description: columns.text(first + 2), totalSeats: totalSeats, availableSeats: availableSeats,
+            status: status, eventDate: eventDate, organizerId: organizerId, version: version, createdAt: createdAt, updatedAt: updatedAt,
+            holdDurationSeconds: holdDurationSeconds, maxSeatsPerUser: columns.integer(first + 12))
     }
 }
 
