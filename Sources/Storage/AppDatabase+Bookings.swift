@@ -166,10 +166,10 @@ extension AppDatabase {
     }
 
     /// The event `id` as it is in this transaction. Every writer command reads its event, so the read goes to
-    /// SQLite directly (`readFirstRowDirectly`, `SQLiteColumns`).
+    /// SQLite directly (`readFirstRowDirectly`).
     static func fetchEvent(id: Int64, _ db: Database) throws -> Event? {
-        try db.readFirstRowDirectly(fetchEventSQL, .integer(id)) { statement in
-            guard let event = Event(SQLiteColumns(statement: statement)) else {
+        try db.readFirstRowDirectly(fetchEventSQL, .integer(id)) { columns in
+            guard let event = Event(columns) else {
                 throw StorageError.storageUnavailable(reason: "event \(id) has a value its schema does not allow")
             }
             return event

@@ -48,8 +48,7 @@ extension AppDatabase {
     public func dueOutboxMessages(now: Date = Date(), limit: Int = 100) async throws -> [OutboxMessage] {
         try await pool.read { db in
             // The time goes in as text, not through the DateFormatter GRDB binds a Date with (see DatabaseTimestamp).
-            try db.readRowsDirectly(Self.dueMessagesSQL, .text(DatabaseTimestamp.string(now)), .integer(limit)) { statement in
-                let columns = SQLiteColumns(statement: statement)
+            try db.readRowsDirectly(Self.dueMessagesSQL, .text(DatabaseTimestamp.string(now)), .integer(limit)) { columns in
                 guard let id = columns.int64(0), let kind = columns.text(1).flatMap(OutboxMailKind.init(rawValue:)),
                     let attempts = columns.integer(2)
                 else { throw StorageError.storageUnavailable(reason: "an outbox row has a value its schema does not allow") }

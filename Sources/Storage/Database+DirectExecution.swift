@@ -31,17 +31,17 @@ extension Database {
     }
 
     /// The first row of `sql`, kept prepared, with `values` bound by position, as `read` makes it of the
-    /// statement while it is on that row (columns by index, `sqlite3_column_*`); nil when there is none. The
-    /// read of `executeDirectly`, for the same reason: a GRDB `Row` maps every column's lowercased name to its
-    /// index for each run of the statement.
-    func readFirstRowDirectly<T>(_ sql: String, _ values: DirectValue..., read: (SQLiteStatement) throws -> T) throws -> T? {
-        try stepOnce(sql, values, onRow: read)
+    /// row's columns (`SQLiteColumns`: by index, from SQLite); nil when there is none. The read of
+    /// `executeDirectly`, for the same reason: a GRDB `Row` maps every column's lowercased name to its index for
+    /// each run of the statement.
+    func readFirstRowDirectly<T>(_ sql: String, _ values: DirectValue..., read: (SQLiteColumns) throws -> T) throws -> T? {
+        try stepOnce(sql, values) { try read(SQLiteColumns(statement: $0)) }
     }
 
-    /// Every row of `sql`, like `readFirstRowDirectly`: `read` makes a value of each while the statement is on it.
-    func readRowsDirectly<T>(_ sql: String, _ values: DirectValue..., read: (SQLiteStatement) throws -> T) throws -> [T] {
+    /// Every row of `sql`, like `readFirstRowDirectly`: `read` makes a value of each row's columns.
+    func readRowsDirectly<T>(_ sql: String, _ values: DirectValue..., read: (SQLiteColumns) throws -> T) throws -> [T] {
         var rows: [T] = []
-        _ = try step(sql, values, once: false) { rows.append(try read($0)) }
+        _ = try step(sql, values, once: false) { rows.append(try read(SQLiteColumns(statement: $0))) }
         return rows
     }
 

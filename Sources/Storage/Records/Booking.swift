@@ -45,13 +45,12 @@ extension Booking {
 }
 
 extension Booking {
-    /// The columns `init(_:from:)` reads, in its order, each prefixed with `table.`.
-    static func columnList(of table: String) -> String {
-        ["id", "booking_reference", "event_id", "user_id", "seat_count", "status", "created_at", "updated_at", "checked_in_at"]
-            .map { "\(table).\($0)" }.joined(separator: ", ")
-    }
+    /// The columns `init(_:from:)` reads, in its order.
+    static let columnList =
+        "bookings.id, bookings.booking_reference, bookings.event_id, bookings.user_id, bookings.seat_count, bookings.status, "
+        + "bookings.created_at, bookings.updated_at, bookings.checked_in_at"
 
-    /// Decodes the current row of a statement that selects `columnList(of:)` from `first` on, by index
+    /// Decodes the current row of a statement that selects `columnList` from `first` on, by index
     /// (`SQLiteColumns`). Nil when a column holds what the schema does not allow.
     init?(_ columns: SQLiteColumns, from first: CInt) {
         guard let id = columns.int64(first), let reference = columns.text(first + 1), let eventId = columns.int64(first + 2),
@@ -91,7 +90,7 @@ public struct BookingDetails: Sendable, Equatable {
     }
 
     /// The columns `init(_:from:)` reads, in its order.
-    static let columnList = "\(Booking.columnList(of: "bookings")), events.title, events.event_date, events.status, events.organizer_id"
+    static let columnList = "\(Booking.columnList), events.title, events.event_date, events.status, events.organizer_id"
 
     /// Decodes the current row of a statement that selects `columnList` (bookings joined with their events) from
     /// `first` on, by index (`SQLiteColumns`). Nil when a column holds what the schema does not allow.

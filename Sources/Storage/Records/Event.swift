@@ -62,25 +62,24 @@ extension Event {
 }
 
 extension Event {
-    /// The columns `init(_:from:)` reads, in its order.
+    /// The columns `init(_:)` reads, in its order.
     static let columnList =
         "id, title, description, total_seats, available_seats, status, event_date, organizer_id, version, created_at, updated_at, "
         + "hold_duration_seconds, max_seats_per_user"
 
-    /// Decodes the current row of a statement that selects `columnList` (from `first` on), by index
-    /// (`SQLiteColumns`): for the event each writer command reads, GRDB's `Row` and its reading of the three
-    /// dates cost more than the read. Nil when a column holds what the schema does not allow.
-    init?(_ columns: SQLiteColumns, from first: CInt = 0) {
-        guard let id = columns.int64(first), let title = columns.text(first + 1), let totalSeats = columns.integer(first + 3),
-            let availableSeats = columns.integer(first + 4), let status = columns.text(first + 5).flatMap(EventStatus.init(rawValue:)),
-            let eventDate = columns.optionalDate(first + 6), let organizerId = columns.int64(first + 7),
-            let version = columns.integer(first + 8), let createdAt = columns.date(first + 9), let updatedAt = columns.date(first + 10),
-            let holdDurationSeconds = columns.integer(first + 11)
+    /// Decodes the row of a statement that selects `columnList`, by index (`SQLiteColumns`): for the event each
+    /// writer command reads, GRDB's `Row` and its reading of the three dates cost more than the read. Nil when a
+    /// column holds what the schema does not allow.
+    init?(_ columns: SQLiteColumns) {
+        guard let id = columns.int64(0), let title = columns.text(1), let totalSeats = columns.integer(3),
+            let availableSeats = columns.integer(4), let status = columns.text(5).flatMap(EventStatus.init(rawValue:)),
+            let eventDate = columns.optionalDate(6), let organizerId = columns.int64(7), let version = columns.integer(8),
+            let createdAt = columns.date(9), let updatedAt = columns.date(10), let holdDurationSeconds = columns.integer(11)
         else { return nil }
         self.init(
-            id: id, title: title, description: columns.text(first + 2), totalSeats: totalSeats, availableSeats: availableSeats,
+            id: id, title: title, description: columns.text(2), totalSeats: totalSeats, availableSeats: availableSeats,
             status: status, eventDate: eventDate, organizerId: organizerId, version: version, createdAt: createdAt, updatedAt: updatedAt,
-            holdDurationSeconds: holdDurationSeconds, maxSeatsPerUser: columns.integer(first + 12))
+            holdDurationSeconds: holdDurationSeconds, maxSeatsPerUser: columns.integer(12))
     }
 }
 
