@@ -41,11 +41,13 @@ final class LiveServer: Sendable {
     }
 
     /// A new folder and no database yet: the first command run creates it at `databasePath` (default: in the folder).
-    static func unseeded(databasePath: String? = nil) async throws -> LiveServer {
+    /// `port` (default: a free one) is where `serve` tries first.
+    static func unseeded(databasePath: String? = nil, port: Int? = nil) async throws -> LiveServer {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("live-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let port = if let port { port } else { try await freePort() }
         return LiveServer(
-            folder: folder, port: try await freePort(), databasePath: databasePath ?? folder.appendingPathComponent("event-booking.sqlite").path)
+            folder: folder, port: port, databasePath: databasePath ?? folder.appendingPathComponent("event-booking.sqlite").path)
     }
 
     /// A new folder with a seeded database at `databasePath` (default: in the folder).

@@ -173,16 +173,18 @@ import Testing
                    (1, -2, 'BOOKED', 8, 1, \(stamp)), (2, -1, 'BOOKED', 9, 1, \(stamp)), (1, -1, 'BOOKED', 7, 2, \(stamp));
             """
         ) { database in
-            let settled = try await database.pool.read { db in
-                try Array(
-                    Int.fetchAll(
-                        db,
-                        sql: """
-                            SELECT (SELECT COUNT(*) FROM bookings_by_event) UNION ALL SELECT (SELECT COUNT(*) FROM seat_ledger_by_event)
-                            UNION ALL SELECT bookings_through FROM by_event_settled UNION ALL SELECT seat_ledger_through FROM by_event_settled
-                            """))
+            // Plain values out of the read (a `Row` is not Sendable, and would make this the blocking `read`).
+            let settled = try await database.pool.read { db -> [String: Int] in
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT (SELECT COUNT(*) FROM bookings_by_event) AS bookings, (SELECT COUNT(*) FROM seat_ledger_by_event) AS entries,
+                               bookings_through, seat_ledger_through FROM by_event_settled
+                        """)!
+                return Dictionary(uniqueKeysWithValues: row.columnNames.map { ($0, row[$0] as Int) })
             }
-            #expect(settled == [3, 5, 3, 5], "rows copied (bookings, entries), then the settled ids")
+            #expect(settled["bookings"] == 3 && settled["entries"] == 5)
+            #expect(settled["bookings_through"] == 3 && settled["seat_ledger_through"] == 5)
             let attendees = try await database.attendees(eventId: 1, actorId: 1, page: PageRequest(page: 1, limit: 10)).items
             #expect(attendees.map(\.booking.bookingReference) == ["a", "c"])
             #expect(try await database.seatLedger(eventId: 2, actorId: 1, page: PageRequest(page: 1, limit: 10)).items.map(\.availableAfter) == [10, 9])
