@@ -18,6 +18,16 @@ struct MailTemplateLayout: Sendable {
     }
 
     let parts: [Part]
+    /// The bytes of the text parts: a render reserves them and its values' at once instead of growing its
+    /// string part by part.
+    let textLength: Int
+
+    init(parts: [Part]) {
+        self.parts = parts
+        textLength = parts.reduce(0) { length, part in
+            if case .text(let text) = part { length + text.utf8.count } else { length }
+        }
+    }
 
     /// The layout of `template`; nil when it needs Mustache at every render.
     static func layout(of template: MustacheTemplate) -> MailTemplateLayout? {
@@ -49,6 +59,8 @@ struct MailTemplateLayout: Sendable {
 
     func render(_ values: [String: String]) -> String {
         var output = ""
+        // Values escaped for HTML grow; the string grows with them then, rarely.
+        output.reserveCapacity(textLength + values.values.reduce(0) { $0 + $1.utf8.count })
         for part in parts {
             switch part {
             case .text(let text): output += text

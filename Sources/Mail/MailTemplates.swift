@@ -79,9 +79,24 @@ public struct MailTemplates: Sendable {
             let template = "\(name).\(part)"
             return layouts[template]?.render(texts) ?? library.render(values, withTemplate: template)
         }
-        let subject = (render("subject") ?? "").split(whereSeparator: \.isNewline).joined(separator: " ").trimmed(where: \.isWhitespace)
+        let subject = Self.oneLine(render("subject") ?? "")
         return MailMessage(
             to: email, subject: subject, text: (render("text") ?? "").trimmed(where: \.isNewline) + "\n", html: render("html"))
+    }
+}
+
+extension MailTemplates {
+    /// A subject as one line: its lines joined with spaces, without the whitespace around it. A subject of
+    /// printable ASCII and tabs with neither at its ends, as nearly every one is, is that already and is
+    /// returned as it is, without the split by characters.
+    static func oneLine(_ subject: String) -> String {
+        let bytes = subject.utf8
+        func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        let isOneLine =
+            bytes.allSatisfy { (0x20..<0x7F).contains($0) || $0 == UInt8(ascii: "\t") }
+            && !(bytes.first.map(isBlank) ?? false) && !(bytes.last.map(isBlank) ?? false)
+        if isOneLine { return subject }
+        return subject.split(whereSeparator: \.isNewline).joined(separator: " ").trimmed(where: \.isWhitespace)
     }
 }
 

@@ -46,12 +46,15 @@ public struct OutboxDeliveryService: Service {
                 } catch {
                     return  // shutting down: an interrupted delivery stays pending for the next start
                 }
-                await mailer.wakeUp.wait(timeout: await nextWait())
+                await mailer.wakeUp.wait { await nextWait() }
             }
         }
     }
 
     /// Sends every message due now; returns how many were delivered.
+    ///
+    /// A read that returns fewer than `batchSize` messages has taken every one due: it is not read again. A
+    /// message committed after that read signals the wake-up, so the next round, right after, takes it.
     @discardableResult
     public func deliverDueMessages(now: Date = Date()) async throws -> Int {
         var delivered = 0
@@ -64,6 +67,7 @@ public struct OutboxDeliveryService: Service {
             }
             try await database.markOutboxSent(ids: sent)
             delivered += sent.count
+            if due.count < batchSize { break }
         }
         return delivered
     }

@@ -28,10 +28,22 @@ public final class OutboxWakeUp: Sendable {
     }
 
     /// Returns at the next signal (or one already waiting), or after `timeout`, whichever comes first.
+    /// `timeout` is asked for only when no signal is waiting: during a rush one nearly always is, and the
+    /// delivery service's timeout costs a read of the database.
     ///
     /// A wait that times out leaves the next one waiting as long: the signal's waiter is resumed and removed
     /// on cancellation. (Its first version cancelled an `AsyncStream`'s iterator, which ends the stream for
     /// good: after the first timeout every wait returned at once, and an idle server spun a core.)
+    public func wait(timeout: () async -> Duration) async {
+        let signaled = state.withLock { state in
+            defer { state.signaled = false }
+            return state.signaled
+        }
+        if signaled { return }
+        await wait(timeout: await timeout())
+    }
+
+    /// The same with a fixed timeout.
     public func wait(timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.nextSignal() }

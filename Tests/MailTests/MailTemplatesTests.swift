@@ -122,6 +122,22 @@ import Testing
         }
     }
 
+    @Test func aSubjectBecomesOneLineWithOrWithoutTheShortcut() {
+        // The general rule, which `oneLine` skips for a subject that is one line already.
+        func general(_ subject: String) -> String {
+            subject.split(whereSeparator: \.isNewline).joined(separator: " ").trimmed(where: \.isWhitespace)
+        }
+        let subjects = [
+            "You're in: Gala", "", " ", "\t", " Gala", "Gala ", "\tGala\t", "Gala\tNight", "Gala\nNight", "Gala\r\nNight\n",
+            "Gala\u{0B}Night", "Gala\u{0C}Night", "Gala\u{85}Night", "Gala\u{2028}Night", "Gala\u{A0}", "\u{3000}Gala",
+            "Zoë 🎟️", "a&\u{301}b", "Gala\u{7F}", "\nGala\n\n",
+        ]
+        for subject in subjects {
+            #expect(MailTemplates.oneLine(subject) == general(subject), "\(subject.debugDescription)")
+        }
+        #expect(MailTemplates.oneLine("Gala\nNight") == "Gala Night")
+    }
+
     @Test func halfAReplacementIsRefused() async throws {
         let folder = try Self.folder(["booking-confirmed.subject.mustache": "{{% CONTENT_TYPE: TEXT}}\nYou're in"])
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -14,7 +14,18 @@ actor ScriptedTransport: MailTransport {
         self.failures = failures
     }
 
+    /// Runs once, before the next send.
+    private var beforeSend: (@Sendable () async -> Void)?
+
+    func beforeFirstSend(_ body: @escaping @Sendable () async -> Void) {
+        beforeSend = body
+    }
+
     func send(_ message: MailMessage) async throws {
+        if let body = beforeSend {
+            beforeSend = nil
+            await body()
+        }
         if !failures.isEmpty { throw failures.removeFirst() }
         delivered.append(message)
     }
@@ -67,6 +78,22 @@ actor ScriptedTransport: MailTransport {
             #expect(recipients.count == 250)
             #expect(try await database.outboxSummary().pending == 0)
             #expect(try await service.deliverDueMessages() == 0, "nothing goes out twice")
+        }
+    }
+
+    /// A round whose read returned fewer than a batch took all that was due: mail queued while it sends waits
+    /// for the next round (which the queuing's wake-up starts), instead of costing every round a second read.
+    @Test func aShortReadEndsTheRound() async throws {
+        try await Self.withOutbox([], codes: 2) { service, transport, database in
+            let mailer = service.mailer
+            let late = try mailer.oneTimeCode("654321", to: "late@example.com", lifetime: 600)
+            await transport.beforeFirstSend {
+                _ = try? await database.issueOneTimeCode(email: "late@example.com", codeHash: "h", rules: OneTimeCodeRules(), mail: late)
+            }
+            // Due at any time: only the number of reads decides whether the late mail is in this round.
+            #expect(try await service.deliverDueMessages(now: .distantFuture) == 2)
+            #expect(try await service.deliverDueMessages(now: .distantFuture) == 1)
+            #expect(await transport.delivered.map(\.to) == ["0@example.com", "1@example.com", "late@example.com"])
         }
     }
 

@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 @testable import Mail
 
@@ -33,5 +34,23 @@ import Testing
         try? await Task.sleep(for: .milliseconds(50))
         wakeUp.signal()
         #expect(await waiter.value < .seconds(30), "a signal during the wait ends it")
+    }
+
+    @Test func theTimeoutIsAskedForOnlyWhenNoSignalWaits() async {
+        let wakeUp = OutboxWakeUp()
+        let asked = Mutex(0)
+        wakeUp.signal()
+        await wakeUp.wait {
+            asked.withLock { $0 += 1 }
+            return .seconds(60)
+        }
+        #expect(asked.withLock { $0 } == 0, "a waiting signal ends the wait before the timeout is asked for")
+        let waited = await Self.elapsed {
+            await wakeUp.wait {
+                asked.withLock { $0 += 1 }
+                return .milliseconds(300)
+            }
+        }
+        #expect(asked.withLock { $0 } == 1 && waited >= .milliseconds(250), "without a signal it waits the timeout: \(waited)")
     }
 }
