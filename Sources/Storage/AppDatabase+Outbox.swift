@@ -30,7 +30,7 @@ extension AppDatabase {
     /// The due pending messages, oldest first, with their bookings: `outbox_due` finds them.
     static let dueMessagesSQL = """
         SELECT outbox.id, outbox.kind, outbox.attempts, outbox.recipient, outbox.payload, outbox.hold_id,
-               \(BookingDetails.columnList), users.email, users.firstname
+               users.email, users.firstname, \(BookingDetails.columnList)
         FROM outbox
         LEFT JOIN bookings ON bookings.id = outbox.booking_id
         LEFT JOIN events ON events.id = bookings.event_id
@@ -71,7 +71,7 @@ extension AppDatabase {
                     content = .hold(hold.0, booker: hold.1)
                 } else {
                     // The CHECK constraint: a pending message without a payload or a hold has a booking.
-                    guard let booking = BookingDetails(columns, from: 6), let email = columns.text(19), let firstname = columns.text(20) else {
+                    guard let email = columns.text(6), let firstname = columns.text(7), let booking = BookingDetails(columns, from: 8) else {
                         throw StorageError.storageUnavailable(reason: "outbox message \(id) has no booking its schema allows")
                     }
                     content = .booking(booking, booker: OutboxMessage.Booker(email: email, firstname: firstname))

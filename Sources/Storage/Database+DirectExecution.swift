@@ -27,7 +27,7 @@ extension Database {
         guard isInsideTransaction else {
             throw DatabaseError(resultCode: .SQLITE_ABORT, message: "not inside the batch's transaction (rolled back?)", sql: sql)
         }
-        _ = try stepOnce(sql, values) { _ in () }
+        try step(sql, values) { _ in false }
     }
 
     /// The first row of `sql`, kept prepared, with `values` bound by position, as `read` makes it of the
@@ -35,25 +35,28 @@ extension Database {
     /// `executeDirectly`, for the same reason: a GRDB `Row` maps every column's lowercased name to its index for
     /// each run of the statement.
     func readFirstRowDirectly<T>(_ sql: String, _ values: DirectValue..., read: (SQLiteColumns) throws -> T) throws -> T? {
-        try stepOnce(sql, values) { try read(SQLiteColumns(statement: $0)) }
+        var value: T?
+        try step(sql, values) { statement in
+            value = try read(SQLiteColumns(statement: statement))
+            return false
+        }
+        return value
     }
 
     /// Every row of `sql`, like `readFirstRowDirectly`: `read` makes a value of each row's columns.
     func readRowsDirectly<T>(_ sql: String, _ values: DirectValue..., read: (SQLiteColumns) throws -> T) throws -> [T] {
         var rows: [T] = []
-        _ = try step(sql, values, once: false) { rows.append(try read(SQLiteColumns(statement: $0))) }
+        try step(sql, values) { statement in
+            rows.append(try read(SQLiteColumns(statement: statement)))
+            return true
+        }
         return rows
     }
 
-    /// Binds `values` to `sql`'s statement and steps it once; `onRow` reads a row it stops on.
-    private func stepOnce<T>(_ sql: String, _ values: [DirectValue], onRow: (SQLiteStatement) throws -> T) throws -> T? {
-        try step(sql, values, once: true, onRow: onRow)
-    }
-
-    /// Binds `values` to `sql`'s statement and steps it once, or until it is done; `onRow` reads each row it
-    /// stops on, and the last value it made is returned. The statement is reset afterwards, whatever happened,
-    /// and an SQLite error is thrown as GRDB throws it.
-    private func step<T>(_ sql: String, _ values: [DirectValue], once: Bool, onRow: (SQLiteStatement) throws -> T) throws -> T? {
+    /// Binds `values` to `sql`'s statement and steps it until it is done, or until `onRow`, called on each row it
+    /// stops on, returns false. The statement is reset afterwards, whatever happened, and an SQLite error is
+    /// thrown as GRDB throws it.
+    private func step(_ sql: String, _ values: [DirectValue], onRow: (SQLiteStatement) throws -> Bool) throws {
         let statement = try cachedStatement(sql: sql).sqliteStatement
         sqlite3_reset(statement)
         sqlite3_clear_bindings(statement)
@@ -67,14 +70,12 @@ extension Database {
             case .null: sqlite3_bind_null(statement, index)
             }
         }
-        var last: T?
         while true {
             switch sqlite3_step(statement) {
             case SQLITE_ROW:
-                last = try onRow(statement)
-                if once { return last }
+                if try !onRow(statement) { return }
             case SQLITE_DONE:
-                return last
+                return
             case let code:
                 // Read before the deferred reset, which keeps the code but may not keep the message.
                 throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqliteConnection)), sql: sql)
